@@ -1,0 +1,165 @@
+/**
+ * Every setting of the webhook server: one table with flag, environment variable, default and meaning.
+ * Settings are validated once at startup against one JSON Schema; the result is frozen.
+ */
+import { createAjv, formatAjvErrors } from '../../sidecar/spec/ajv.js';
+import { BulwarkError } from '../errors.js';
+import { parseDuration } from './duration.js';
+
+/** The value types a setting can have. */
+type SettingType = 'string' | 'integer' | 'boolean' | 'duration' | 'bytes' | 'enum';
+
+/** One row of the settings table. */
+export interface SettingDef {
+  key: keyof ServerOptions;
+  flag: string;
+  env: string;
+  type: SettingType;
+  default: string | number | boolean | undefined;
+  values?: readonly string[];
+  doc: string;
+}
+
+/** The validated, frozen server settings. */
+export interface ServerOptions {
+  address: string;
+  port: number;
+  certDir: string | undefined;
+  stateDir: string;
+  policiesDir: string;
+  namespacesFile: string | undefined;
+  kubeconfig: string | undefined;
+  cluster: 'auto' | 'none' | 'kubeconfig' | 'in-cluster';
+  ownNamespace: string;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  maxBodyBytes: number;
+  maxJsonDepth: number;
+  shutdownTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  sidecarImage: string;
+  nativeSidecar: 'auto' | 'true' | 'false';
+  volumeSizeLimit: string;
+  sidecarCpuRequest: string;
+  sidecarMemoryRequest: string;
+  sidecarCpuLimit: string;
+  sidecarMemoryLimit: string;
+  sidecarServiceAccountTokenPath: string;
+}
+
+/** The settings table; the README's configuration reference is generated from it. */
+export const SETTINGS: readonly SettingDef[] = [
+  { key: 'address', flag: '--address', env: 'BULWARK_ADDRESS', type: 'string', default: '127.0.0.1', doc: 'Address the HTTPS server binds to (use 0.0.0.0 in a pod).' },
+  { key: 'port', flag: '--port', env: 'BULWARK_PORT', type: 'integer', default: 8443, doc: 'HTTPS port for /mutate, /validate, /healthz, /readyz and /metrics (0 picks a free port).' },
+  { key: 'certDir', flag: '--cert-dir', env: 'BULWARK_CERT_DIR', type: 'string', default: undefined, doc: 'Directory with tls.crt and tls.key (as cert-manager writes them); watched and reloaded. Unset: a CA and certificate are generated into <state-dir>/certs.' },
+  { key: 'stateDir', flag: '--state-dir', env: 'BULWARK_STATE_DIR', type: 'string', default: '.bulwark', doc: 'Local state directory for generated certificates in standalone mode.' },
+  { key: 'policiesDir', flag: '--policies-dir', env: 'BULWARK_POLICIES_DIR', type: 'string', default: 'policies', doc: 'Directory of Bulwark documents (ConfigPolicy, ConfigSchema, SecretStore, Tenant), hot-reloaded.' },
+  { key: 'namespacesFile', flag: '--namespaces-file', env: 'BULWARK_NAMESPACES_FILE', type: 'string', default: undefined, doc: 'YAML/JSON file of Namespace objects (or a List) used for namespace labels when no cluster is connected. Default: <policies-dir>/namespaces.yaml if present.' },
+  { key: 'kubeconfig', flag: '--kubeconfig', env: 'KUBECONFIG', type: 'string', default: undefined, doc: 'Kubeconfig file; with it namespace metadata and referenced objects come from the API through informer caches.' },
+  { key: 'cluster', flag: '--cluster', env: 'BULWARK_CLUSTER', type: 'enum', values: ['auto', 'none', 'kubeconfig', 'in-cluster'], default: 'auto', doc: 'Where cluster state comes from: auto (in-cluster if running in a pod, else --kubeconfig if set, else none), none (local files only), kubeconfig, in-cluster.' },
+  { key: 'ownNamespace', flag: '--own-namespace', env: 'BULWARK_NAMESPACE', type: 'string', default: 'bulwark-system', doc: "Bulwark's own namespace; never injected, never validated." },
+  { key: 'logLevel', flag: '--log-level', env: 'BULWARK_LOG_LEVEL', type: 'enum', values: ['error', 'warn', 'info', 'debug'], default: 'info', doc: 'Log level of the JSON logs on stderr.' },
+  { key: 'maxBodyBytes', flag: '--max-body-bytes', env: 'BULWARK_MAX_BODY_BYTES', type: 'bytes', default: '6Mi', doc: 'Largest admission body accepted; larger bodies get 413.' },
+  { key: 'maxJsonDepth', flag: '--max-json-depth', env: 'BULWARK_MAX_JSON_DEPTH', type: 'integer', default: 100, doc: 'Deepest JSON nesting accepted in an admission body.' },
+  { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout', env: 'BULWARK_SHUTDOWN_TIMEOUT', type: 'duration', default: '20s', doc: 'On SIGTERM, how long in-flight requests may take before the process exits.' },
+  { key: 'keepAliveTimeoutMs', flag: '--keep-alive-timeout', env: 'BULWARK_KEEP_ALIVE_TIMEOUT', type: 'duration', default: '65s', doc: 'Idle keep-alive timeout of HTTPS connections.' },
+  { key: 'sidecarImage', flag: '--sidecar-image', env: 'BULWARK_SIDECAR_IMAGE', type: 'string', default: 'ghcr.io/bulwark-dev/bulwark-sidecar:0.1.0', doc: 'Image of the injected bulwark-init and bulwark-sidecar containers.' },
+  { key: 'nativeSidecar', flag: '--native-sidecar', env: 'BULWARK_NATIVE_SIDECAR', type: 'enum', values: ['auto', 'true', 'false'], default: 'auto', doc: 'Inject the sidecar as a native sidecar (init container with restartPolicy Always): auto = when the apiserver is Kubernetes >= 1.29.' },
+  { key: 'volumeSizeLimit', flag: '--volume-size-limit', env: 'BULWARK_VOLUME_SIZE_LIMIT', type: 'string', default: '16Mi', doc: 'sizeLimit of the in-memory volume that holds rendered files.' },
+  { key: 'sidecarCpuRequest', flag: '--sidecar-cpu-request', env: 'BULWARK_SIDECAR_CPU_REQUEST', type: 'string', default: '10m', doc: 'CPU request of the injected containers.' },
+  { key: 'sidecarMemoryRequest', flag: '--sidecar-memory-request', env: 'BULWARK_SIDECAR_MEMORY_REQUEST', type: 'string', default: '48Mi', doc: 'Memory request of the injected containers.' },
+  { key: 'sidecarCpuLimit', flag: '--sidecar-cpu-limit', env: 'BULWARK_SIDECAR_CPU_LIMIT', type: 'string', default: '200m', doc: 'CPU limit of the injected containers.' },
+  { key: 'sidecarMemoryLimit', flag: '--sidecar-memory-limit', env: 'BULWARK_SIDECAR_MEMORY_LIMIT', type: 'string', default: '128Mi', doc: 'Memory limit of the injected containers.' },
+  { key: 'sidecarServiceAccountTokenPath', flag: '--sidecar-token-path', env: 'BULWARK_SIDECAR_TOKEN_PATH', type: 'string', default: '/var/run/secrets/kubernetes.io/serviceaccount/token', doc: "Path of the pod's service-account token inside the sidecar (used for store auth)." },
+];
+
+const BYTES_RE = /^(\d+)(Ki|Mi|Gi)?$/;
+const QUANTITY_RE = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|k|M|G)?$/;
+const UNITS: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    address: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    certDir: { type: 'string', minLength: 1 },
+    stateDir: { type: 'string', minLength: 1 },
+    policiesDir: { type: 'string', minLength: 1 },
+    namespacesFile: { type: 'string', minLength: 1 },
+    kubeconfig: { type: 'string', minLength: 1 },
+    cluster: { enum: ['auto', 'none', 'kubeconfig', 'in-cluster'] },
+    ownNamespace: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 },
+    logLevel: { enum: ['error', 'warn', 'info', 'debug'] },
+    maxBodyBytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024 },
+    maxJsonDepth: { type: 'integer', minimum: 8, maximum: 10000 },
+    shutdownTimeoutMs: { type: 'integer', minimum: 0, maximum: 600000 },
+    keepAliveTimeoutMs: { type: 'integer', minimum: 1000, maximum: 600000 },
+    sidecarImage: { type: 'string', minLength: 1, pattern: '^[^\\s]+$' },
+    nativeSidecar: { enum: ['auto', 'true', 'false'] },
+    volumeSizeLimit: { type: 'string', pattern: QUANTITY_RE.source },
+    sidecarCpuRequest: { type: 'string', pattern: QUANTITY_RE.source },
+    sidecarMemoryRequest: { type: 'string', pattern: QUANTITY_RE.source },
+    sidecarCpuLimit: { type: 'string', pattern: QUANTITY_RE.source },
+    sidecarMemoryLimit: { type: 'string', pattern: QUANTITY_RE.source },
+    sidecarServiceAccountTokenPath: { type: 'string', pattern: '^/' },
+  },
+} as const;
+
+const validate = createAjv().compile(SCHEMA);
+
+function coerce(def: SettingDef, raw: string | number | boolean): unknown {
+  if (typeof raw !== 'string') return raw;
+  switch (def.type) {
+    case 'integer':
+      return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    case 'boolean':
+      return raw === 'true' ? true : raw === 'false' ? false : raw;
+    case 'duration': {
+      const ms = parseDuration(raw);
+      if (ms === undefined) throw configError(def, raw, 'a duration such as 500ms, 20s or 1m');
+      return ms;
+    }
+    case 'bytes': {
+      const m = BYTES_RE.exec(raw.trim());
+      if (!m) throw configError(def, raw, 'a size such as 6Mi, 512Ki or 1048576');
+      return Number(m[1]) * (m[2] ? UNITS[m[2]]! : 1);
+    }
+    default:
+      return raw;
+  }
+}
+
+function configError(def: SettingDef, raw: unknown, want: string): BulwarkError {
+  return new BulwarkError('CONFIG_INVALID', `invalid setting ${def.flag} (${def.env}=${JSON.stringify(raw)}): must be ${want}`, {
+    setting: def.flag,
+  });
+}
+
+/**
+ * Resolves settings: flag value, else environment variable, else default. Validates the result and
+ * throws BulwarkError(CONFIG_INVALID) naming the first bad setting.
+ */
+export function resolveOptions(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Readonly<ServerOptions> {
+  const out: Record<string, unknown> = {};
+  for (const def of SETTINGS) {
+    const fromFlag = flags[def.key];
+    const fromEnv = env[def.env];
+    const raw = fromFlag !== undefined ? fromFlag : fromEnv !== undefined && fromEnv !== '' ? fromEnv : def.default;
+    if (raw === undefined) continue;
+    out[def.key] = coerce(def, raw as string | number | boolean);
+  }
+  if (!validate(out)) {
+    const first = validate.errors![0]!;
+    const key = first.instancePath.slice(1);
+    const def = SETTINGS.find((d) => d.key === key);
+    const detail = formatAjvErrors([first])[0]!.replace(/^\S+ /, '');
+    if (def) throw configError(def, out[def.key], detail);
+    throw new BulwarkError('CONFIG_INVALID', `invalid settings: ${detail}`);
+  }
+  return Object.freeze(out as unknown as ServerOptions);
+}
+
+/** Returns the settings as a loggable object (none of them is secret; paths only). */
+export function describeOptions(opts: ServerOptions): Record<string, unknown> {
+  return { ...opts };
+}
