@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { parseDuration } from '../../../webhook/config/duration.js';
+import { resolveOptions, SETTINGS } from '../../../webhook/config/options.js';
+
+describe('server options', () => {
+  it('fills defaults and freezes the result', () => {
+    const o = resolveOptions({}, {});
+    assert.equal(o.port, 8443);
+    assert.equal(o.address, '127.0.0.1');
+    assert.equal(o.maxBodyBytes, 6 * 1024 * 1024);
+    assert.equal(o.shutdownTimeoutMs, 20_000);
+    assert.ok(Object.isFrozen(o));
+  });
+
+  it('prefers flags over environment over defaults', () => {
+    assert.equal(resolveOptions({}, { BULWARK_PORT: '9443' }).port, 9443);
+    assert.equal(resolveOptions({ port: '10443' }, { BULWARK_PORT: '9443' }).port, 10443);
+    assert.equal(resolveOptions({}, { BULWARK_MAX_BODY_BYTES: '512Ki' }).maxBodyBytes, 512 * 1024);
+  });
+
+  const bad: Array<{ name: string; flags?: Record<string, unknown>; env?: Record<string, string>; want: RegExp }> = [
+    { name: 'port not a number', env: { BULWARK_PORT: 'http' }, want: /--port \(BULWARK_PORT="http"\)/ },
+    { name: 'port out of range', flags: { port: '70000' }, want: /--port.*<= 65535/ },
+    { name: 'bad duration', env: { BULWARK_SHUTDOWN_TIMEOUT: 'soon' }, want: /--shutdown-timeout.*duration/ },
+    { name: 'bad size', env: { BULWARK_MAX_BODY_BYTES: '6MB' }, want: /--max-body-bytes.*size/ },
+    { name: 'bad enum', flags: { logLevel: 'verbose' }, want: /--log-level.*allowed values|--log-level/ },
+    { name: 'bad namespace', env: { BULWARK_NAMESPACE: 'Bad_NS' }, want: /--own-namespace/ },
+    { name: 'bad quantity', env: { BULWARK_SIDECAR_MEMORY_LIMIT: 'lots' }, want: /--sidecar-memory-limit/ },
+  ];
+  for (const b of bad) {
+    it(`stops on ${b.name} and names the setting`, () => {
+      assert.throws(() => resolveOptions(b.flags ?? {}, b.env ?? {}), (err: any) => err.code === 'CONFIG_INVALID' && b.want.test(err.message));
+    });
+  }
+
+  it('documents every setting with a flag, an environment variable and a sentence', () => {
+    const flags = new Set<string>();
+    for (const s of SETTINGS) {
+      assert.match(s.flag, /^--[a-z][a-z-]+$/);
+      assert.match(s.env, /^(BULWARK_[A-Z_]+|KUBECONFIG)$/);
+      assert.ok(s.doc.endsWith('.') || s.doc.endsWith(')'), `${s.flag} doc is a sentence`);
+      assert.ok(!flags.has(s.flag), `${s.flag} is unique`);
+      flags.add(s.flag);
+    }
+  });
+
+  const durations: Array<[string, number | undefined]> = [['500ms', 500], ['20s', 20000], ['1m30s', 90000], ['1.5h', 5400000], ['10', undefined], ['', undefined], ['5d', undefined]];
+  for (const [text, want] of durations) it(`parses duration ${JSON.stringify(text)}`, () => assert.equal(parseDuration(text), want));
+});

@@ -1,0 +1,105 @@
+/**
+ * `bulwark serve`: wires certificates, cluster state, the policy documents, the injection and
+ * validation handlers and the HTTPS server together, and handles SIGTERM.
+ */
+import type { ServerOptions } from '../config/options.js';
+import { CertReloader } from '../certs/reloader.js';
+import { createInjectionHandler } from '../inject/handler.js';
+import type { Logger } from '../log.js';
+import { createMetrics, type WebhookMetrics } from '../metrics.js';
+import { DocumentSource } from '../policy/loader.js';
+import { createValidationHandler } from '../policy/handler.js';
+import { AdmissionServer } from '../server/server.js';
+import { connectCluster } from './cluster.js';
+import { ensureCertDir } from './tls.js';
+
+/** A running webhook. */
+export interface RunningWebhook {
+  port: number;
+  caFile: string | undefined;
+  certDir: string;
+  server: AdmissionServer;
+  metrics: WebhookMetrics;
+  /** Graceful stop: readiness false, in-flight requests finish, watchers close. */
+  stop(): Promise<void>;
+}
+
+/** Starts the webhook with validated options. */
+export async function serve(options: ServerOptions, logger: Logger): Promise<RunningWebhook> {
+  const metrics = createMetrics();
+  const certs = await ensureCertDir(options.certDir, options.stateDir, logger);
+  const reloader = new CertReloader(certs.dir, logger);
+  const tls = await reloader.load();
+  const cluster = await connectCluster(options, logger);
+  const docs = new DocumentSource({ dir: options.policiesDir, logger, metrics, ...(cluster.kubeConfig ? { kubeConfig: cluster.kubeConfig } : {}) });
+  await docs.start();
+  const current = () => docs.current();
+  const server = new AdmissionServer({
+    address: options.address,
+    port: options.port,
+    maxBodyBytes: options.maxBodyBytes,
+    maxJsonDepth: options.maxJsonDepth,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
+    tls,
+    logger,
+    metrics,
+    mutate: createInjectionHandler({ options, docs: current, state: cluster.state, metrics, logger }),
+    validate: createValidationHandler({ docs: current, state: cluster.state, ownNamespace: options.ownNamespace, metrics, logger }),
+    readiness: {
+      policies: () => docs.loaded() || 'policy documents not loaded',
+      caches: () => cluster.state.synced() || 'cluster caches not synced',
+    },
+  });
+  reloader.on('reload', (next) => server.setTls(next));
+  reloader.start();
+  const port = await server.listen();
+  logger.info('bulwark webhook listening', {
+    address: options.address,
+    port,
+    certDir: certs.dir,
+    caBundle: certs.caFile,
+    cluster: cluster.mode,
+    policiesDir: options.policiesDir,
+  });
+  return {
+    port,
+    caFile: certs.caFile,
+    certDir: certs.dir,
+    server,
+    metrics,
+    async stop() {
+      await server.shutdown();
+      await reloader.stop();
+      await docs.stop();
+      cluster.stop();
+    },
+  };
+}
+
+/** Stops the webhook gracefully on SIGTERM/SIGINT and exits, within the shutdown deadline. */
+export function exitOnSignals(running: RunningWebhook, logger: Logger, deadlineMs: number): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const hard = setTimeout(() => {
+      logger.error('shutdown took too long; exiting', { deadlineMs });
+      process.exit(1);
+    }, deadlineMs + 5_000);
+    hard.unref();
+    running.stop().then(
+      () => {
+        logger.info('shutdown complete');
+        process.exit(0);
+      },
+      (err) => {
+        logger.error('shutdown failed', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

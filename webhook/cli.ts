@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * The `bulwark` command: serve (the webhook), certs (a CA and serving certificate), review (offline
+ * mutate-then-validate of manifests, for CI/CD pipelines).
+ */
+import { Command, Option } from 'commander';
+import { serveCommand } from './commands/serve.js';
+import { certsCommand } from './commands/certs.js';
+import { reviewCommand } from './commands/review.js';
+import { SETTINGS } from './config/options.js';
+
+const program = new Command();
+program
+  .name('bulwark')
+  .description('Kubernetes admission webhook and sidecar injector that keeps configuration and secrets honest')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+const serve = program.command('serve').description('run the admission webhook (HTTPS: /mutate, /validate, /healthz, /readyz, /metrics)');
+for (const s of SETTINGS) {
+  const arg = s.type === 'boolean' ? '' : ' <value>';
+  serve.addOption(new Option(`${s.flag}${arg}`, `${s.doc} [env ${s.env}${s.default !== undefined ? `, default ${String(s.default)}` : ''}]`));
+}
+serve.action(async (flags: Record<string, unknown>) => {
+  process.exitCode = await serveCommand(flags);
+});
+
+program
+  .command('certs')
+  .description('write a CA (ca.crt, ca.key) and a serving certificate (tls.crt, tls.key) for the webhook Service')
+  .requiredOption('--out <dir>', 'directory to write into')
+  .requiredOption('--hosts <names>', 'comma-separated DNS names and IP addresses, e.g. bulwark.bulwark-system.svc,127.0.0.1')
+  .option('--days <n>', 'validity of the serving certificate in days', '365')
+  .action(async (flags: { out: string; hosts: string; days: string }) => {
+    process.exitCode = await certsCommand(flags);
+  });
+
+program
+  .command('review')
+  .description('run manifests through the same mutate-then-validate code as the webhook; exit 0 all allowed, 1 any denied, 2 bad input')
+  .argument('<inputs...>', 'files, directories or - for standard input')
+  .option('--policies <dir>', 'directory of Bulwark documents', 'policies')
+  .option('--namespaces <file>', 'Namespace objects (labels give environment and tenant); default <policies>/namespaces.yaml if present')
+  .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
+  .option('--namespace <name>', 'namespace of objects that do not set one', 'default')
+  .option('--server-version <major.minor>', 'Kubernetes version to assume for injection decisions', '1.33')
+  .action(async (inputs: string[], flags: Record<string, string>) => {
+    process.exitCode = await reviewCommand(inputs, flags);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`bulwark: ${(err as Error).message}\n`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,96 @@
+/**
+ * Offline review: runs manifests through exactly the handlers the server uses, mutate then
+ * validate (the validating side sees the mutated object, as in a cluster).
+ */
+import fastJsonPatch from 'fast-json-patch';
+import type { Handler } from '../admission/handler.js';
+import type { AdmissionRequest, Decision, KubeObject, PatchOperation } from '../admission/types.js';
+import { runHandler } from '../server/admission-endpoint.js';
+import type { Logger } from '../log.js';
+import type { ManifestObject } from '../util/manifests.js';
+
+const { applyPatch, deepClone } = fastJsonPatch;
+
+/** The outcome of reviewing one object. */
+export interface ReviewResult {
+  source: string;
+  document: number;
+  kind: string;
+  namespace: string;
+  name: string;
+  allowed: boolean;
+  /** The denial message, when denied. */
+  message?: string;
+  /** Which webhook denied: mutate (bad injection annotations) or validate (policy). */
+  deniedBy?: 'mutate' | 'validate';
+  warnings: string[];
+  patch: PatchOperation[];
+}
+
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
+const PLURALS: Record<string, string> = { Pod: 'pods', ConfigMap: 'configmaps', Secret: 'secrets', Namespace: 'namespaces' };
+
+/** Builds the CREATE AdmissionRequest the apiserver would send for an object. */
+export function requestFor(obj: KubeObject, uid: string, defaultNamespace: string, user = 'bulwark-review'): AdmissionRequest {
+  const { group, version } = splitApiVersion(String(obj.apiVersion ?? 'v1'));
+  const kind = String(obj.kind ?? '');
+  const clusterScoped = kind === 'Namespace' || kind === 'ClusterSecretStore' || kind === 'Tenant';
+  const namespace = clusterScoped ? undefined : (obj.metadata?.namespace ?? defaultNamespace);
+  const object = deepClone(obj) as KubeObject;
+  if (namespace && object.metadata) object.metadata.namespace = namespace;
+  const req: AdmissionRequest = {
+    uid,
+    kind: { group, version, kind },
+    resource: { group, version, resource: PLURALS[kind] ?? `${kind.toLowerCase()}s` },
+    operation: 'CREATE',
+    userInfo: { username: user },
+    object,
+    oldObject: null,
+    dryRun: true,
+  };
+  if (obj.metadata?.name) req.name = obj.metadata.name;
+  if (namespace) req.namespace = namespace;
+  return req;
+}
+
+function warningsOf(d: Decision): string[] {
+  return d.warnings ?? [];
+}
+
+/** Reviews manifest objects with the given handlers. */
+export async function reviewObjects(
+  objects: ManifestObject[],
+  handlers: { mutate: Handler; validate: Handler },
+  logger: Logger,
+  defaultNamespace = 'default',
+): Promise<ReviewResult[]> {
+  const results: ReviewResult[] = [];
+  let i = 0;
+  for (const m of objects) {
+    i++;
+    const req = requestFor(m.object as KubeObject, `review-${i}`, defaultNamespace);
+    const base: Omit<ReviewResult, 'allowed' | 'warnings' | 'patch'> = {
+      source: m.source,
+      document: m.document,
+      kind: req.kind.kind,
+      namespace: req.namespace ?? '',
+      name: req.name ?? String(m.object.metadata?.generateName ?? ''),
+    };
+    const mutated = await runHandler(handlers.mutate, req, logger);
+    if (!mutated.allowed) {
+      results.push({ ...base, allowed: false, message: mutated.message, deniedBy: 'mutate', warnings: warningsOf(mutated), patch: [] });
+      continue;
+    }
+    const patch = mutated.patch ?? [];
+    const object = patch.length ? (applyPatch(deepClone(req.object), patch as any, true, false).newDocument as KubeObject) : req.object;
+    const validated = await runHandler(handlers.validate, { ...req, object }, logger);
+    const warnings = [...warningsOf(mutated), ...warningsOf(validated)];
+    if (!validated.allowed) results.push({ ...base, allowed: false, message: validated.message, deniedBy: 'validate', warnings, patch });
+    else results.push({ ...base, allowed: true, warnings, patch });
+  }
+  return results;
+}
