@@ -1,0 +1,81 @@
+/**
+ * Builds the two injected containers, bulwark-init and bulwark-sidecar, and the shared volume:
+ * hardened, with the spec in BULWARK_SPEC and the pod's identity from the downward API.
+ */
+import { SPEC_ENV } from '../../sidecar/spec/types.js';
+import type { ResourceSettings } from './resources.js';
+import { INIT_CONTAINER_NAME, SIDECAR_CONTAINER_NAME, VOLUME_NAME } from './targets.js';
+
+/** The non-root user the injected containers run as (distroless "nonroot"). */
+export const SIDECAR_UID = 65532;
+/** Environment variables of the injected containers besides the spec. */
+export const ENV_POD_NAME = 'BULWARK_POD_NAME';
+export const ENV_POD_NAMESPACE = 'BULWARK_POD_NAMESPACE';
+export const ENV_TOKEN_PATH = 'BULWARK_TOKEN_PATH';
+
+/** What both containers are built from. */
+export interface ContainerInputs {
+  image: string;
+  specJson: string;
+  resources: ResourceSettings;
+  mountPath: string;
+  tokenPath: string;
+}
+
+/** The hardened security context of every injected container. */
+export function hardenedSecurityContext(): Record<string, unknown> {
+  return {
+    runAsNonRoot: true,
+    runAsUser: SIDECAR_UID,
+    runAsGroup: SIDECAR_UID,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+function baseContainer(name: string, args: string[], inputs: ContainerInputs): Record<string, unknown> {
+  return {
+    name,
+    image: inputs.image,
+    imagePullPolicy: 'IfNotPresent',
+    args,
+    env: [
+      { name: SPEC_ENV, value: inputs.specJson },
+      { name: ENV_POD_NAME, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: ENV_POD_NAMESPACE, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: ENV_TOKEN_PATH, value: inputs.tokenPath },
+    ],
+    resources: {
+      requests: { ...inputs.resources.requests },
+      limits: { ...inputs.resources.limits },
+    },
+    securityContext: hardenedSecurityContext(),
+    volumeMounts: [{ name: VOLUME_NAME, mountPath: inputs.mountPath }],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+}
+
+/** bulwark-init: fetches and writes every file once, then exits, before the app starts. */
+export function buildInitContainer(inputs: ContainerInputs): Record<string, unknown> {
+  return baseContainer(INIT_CONTAINER_NAME, ['init'], inputs);
+}
+
+/** bulwark-sidecar: keeps the files current; native (restartPolicy Always in initContainers) or classic. */
+export function buildSidecarContainer(inputs: ContainerInputs, native: boolean): Record<string, unknown> {
+  const c = baseContainer(SIDECAR_CONTAINER_NAME, ['run'], inputs);
+  if (native) c.restartPolicy = 'Always';
+  return c;
+}
+
+/** The in-memory volume shared by Bulwark's containers and the app. */
+export function buildVolume(sizeLimit: string): Record<string, unknown> {
+  return { name: VOLUME_NAME, emptyDir: { medium: 'Memory', sizeLimit } };
+}
+
+/** The read-only mount placed into each chosen app container. */
+export function buildAppMount(mountPath: string): Record<string, unknown> {
+  return { name: VOLUME_NAME, mountPath, readOnly: true };
+}

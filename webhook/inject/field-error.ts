@@ -1,0 +1,54 @@
+/**
+ * Problems found while turning a pod's annotations into a sidecar spec, as data: each names the
+ * annotation (or pod field) at fault and says what is allowed. Every problem of a pod is collected,
+ * never only the first.
+ */
+import { ERROR_CODES, type ErrorCode } from '../errors.js';
+
+/** Injection error codes not in the shared catalogue (a local extension; see the report to the lead). */
+export const INJECT_ERROR_CODES = {
+  NAME_CLASH: 'the pod already has a container or volume with a name Bulwark injects, or a mount at its mount path',
+  STORE_FORBIDDEN: "a reference names a store or path outside what the pod's tenant may read",
+} as const;
+
+/** Any code an injection problem can carry. */
+export type InjectErrorCode = ErrorCode | keyof typeof INJECT_ERROR_CODES;
+
+/** One problem, tied to the annotation (full key) or pod field that caused it. */
+export interface FieldError {
+  code: InjectErrorCode;
+  /** The full annotation key (bulwark.dev/...) or a pod field path such as spec.volumes. */
+  field: string;
+  /** What is wrong and what is allowed; never contains a secret value. */
+  message: string;
+}
+
+/** Builds a field error. */
+export function fieldError(code: InjectErrorCode, field: string, message: string): FieldError {
+  return { code, field, message };
+}
+
+/** Formats one problem as "<field>: <message>". */
+export function formatFieldError(e: FieldError): string {
+  return `${e.field}: ${e.message}`;
+}
+
+/** Formats every problem of a pod into one denial message. */
+export function formatDenial(errors: FieldError[]): string {
+  const n = errors.length;
+  const head = n === 1 ? 'sidecar injection denied' : `sidecar injection denied (${n} problems)`;
+  return `${head}: ${errors.map(formatFieldError).join('; ')}`;
+}
+
+/** Quotes a user-supplied value for a message, shortened so a message stays readable. */
+export function quote(value: string, max = 80): string {
+  const v = value.length > max ? `${value.slice(0, max - 3)}...` : value;
+  return JSON.stringify(v);
+}
+
+/** The meaning of a code, from the shared catalogue or the local extension. */
+export function describeCode(code: InjectErrorCode): string {
+  return code in INJECT_ERROR_CODES
+    ? INJECT_ERROR_CODES[code as keyof typeof INJECT_ERROR_CODES]
+    : ERROR_CODES[code as ErrorCode];
+}

@@ -1,0 +1,117 @@
+/**
+ * The injection pipeline for one pod, pure: opt-in → annotations → typed config → validate against
+ * documents and pod → build the sidecar spec → validateSpec → idempotency check → JSON Patch.
+ * Used by the admission handler and by the offline CLI review.
+ */
+import { validateSpec } from '../../sidecar/spec/schema.js';
+import type { SidecarSpec } from '../../sidecar/spec/types.js';
+import type { KubeObject, PatchOperation } from '../admission/types.js';
+import { namespaceContext } from '../tenancy/resolve.js';
+import { ANNOTATION_RELOAD, ANNOTATION_STATUS } from './annotations.js';
+import { parseInjectionConfig } from './config.js';
+import { buildAppMount, buildInitContainer, buildSidecarContainer, buildVolume, type ContainerInputs } from './containers.js';
+import { podAnnotations, podSpec, type InjectContext } from './context.js';
+import { formatDenial, type FieldError } from './field-error.js';
+import { decideInitOnly, jobOwner, useNativeSidecar } from './native-sidecar.js';
+import { decideOptIn, type SkipReason } from './opt-in.js';
+import { buildPodPatch } from './pod-patch.js';
+import { resolveResources } from './resources.js';
+import { buildSidecarSpec } from './spec-builder.js';
+import { parseStatus, specHash, statusValue } from './status.js';
+import { findClashes, hasBulwarkContainers, selectTargets } from './targets.js';
+import { validateReferences } from './validate.js';
+
+/** Why a pod was not injected, including the case of a pod that names no files. */
+export type InjectSkipReason = SkipReason | 'no-files';
+
+/** The outcome of injectPod; `result` is also the metric label. */
+export type InjectionResult =
+  | { result: 'injected'; patch: PatchOperation[]; spec: SidecarSpec; hash: string; native: boolean; warnings: string[] }
+  | { result: 'skipped'; reason: InjectSkipReason; warnings: string[] }
+  | { result: 'denied'; errors: FieldError[]; message: string; code: number; reason: string; warnings: string[] }
+  | { result: 'error'; message: string; problems: string[]; warnings: string[] };
+
+/** Denials for bad input answer 400 BadRequest; denials that are only tenancy refusals answer 403 Forbidden. */
+export function denialStatus(errors: FieldError[]): { code: number; reason: string } {
+  return errors.every((e) => e.code === 'STORE_FORBIDDEN') ? { code: 403, reason: 'Forbidden' } : { code: 400, reason: 'BadRequest' };
+}
+
+function deny(errors: FieldError[], warnings: string[]): InjectionResult {
+  return { result: 'denied', errors, message: formatDenial(errors), ...denialStatus(errors), warnings };
+}
+
+/** Decides and builds the injection for one pod; never throws for bad input, never performs I/O. */
+export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult {
+  if (ctx.operation === 'UPDATE') return { result: 'skipped', reason: 'update', warnings: [] };
+  const annotations = podAnnotations(pod);
+  const optIn = decideOptIn(annotations, ctx.namespace, ctx.namespaceInfo, ctx.options.ownNamespace);
+  if ('inject' in optIn && !optIn.inject) return { result: 'skipped', reason: optIn.reason, warnings: [] };
+
+  const parsed = parseInjectionConfig(annotations);
+  const { config } = parsed;
+  const warnings = [...parsed.warnings];
+  const errors: FieldError[] = 'error' in optIn ? [optIn.error, ...parsed.errors] : [...parsed.errors];
+  if (errors.length === 0 && config.files.length === 0) return { result: 'skipped', reason: 'no-files', warnings };
+
+  const native = useNativeSidecar(ctx.options.nativeSidecar, ctx.serverVersion);
+  const init = decideInitOnly(config.initOnly, jobOwner(pod) !== undefined, native);
+  if (init.warning) warnings.push(init.warning);
+
+  const nsInfo = ctx.namespaceInfo ?? { name: ctx.namespace, labels: {}, annotations: {} };
+  const { tenant, environment } = namespaceContext(ctx.docs, nsInfo);
+  const tenantDoc = tenant ? ctx.docs.tenants.get(tenant) : undefined;
+  const refs = validateReferences(config, ctx.docs, { namespace: ctx.namespace, tenant, tenantDoc }, ctx.objects);
+  warnings.push(...refs.warnings);
+  const spec = podSpec(pod);
+  const targets = selectTargets(spec, config.containers);
+  const resources = resolveResources(ctx.options, config.resources);
+  errors.push(...refs.errors, ...targets.errors, ...resources.errors);
+  if (errors.length) return deny(errors, warnings);
+
+  const sidecarSpec = buildSidecarSpec(config, {
+    namespace: ctx.namespace,
+    pod,
+    tenant,
+    environment,
+    stores: refs.stores,
+    schemas: refs.schemas,
+    initOnly: init.initOnly,
+    fetchBudgetPerMinute: tenantDoc?.spec.quotas?.fetchesPerMinute,
+  });
+  const problems = validateSpec(sidecarSpec);
+  if (problems.length) {
+    return { result: 'error', message: `the sidecar spec built for this pod is invalid (SPEC_INVALID): ${problems.join('; ')}; check the SecretStore and ConfigSchema documents it uses`, problems, warnings };
+  }
+  const specJson = JSON.stringify(sidecarSpec);
+  const hash = specHash(specJson);
+  const recorded = parseStatus(annotations[ANNOTATION_STATUS]);
+  if (recorded === hash) return { result: 'skipped', reason: 'already-injected', warnings };
+  if (recorded !== undefined && hasBulwarkContainers(spec)) {
+    warnings.push('the pod was injected with a different sidecar spec; its bulwark.dev annotations changed after injection and take effect when the pod is recreated');
+    return { result: 'skipped', reason: 'already-injected', warnings };
+  }
+  const clashes = findClashes(spec, config.mountPath, targets.targets);
+  if (clashes.length) return deny(clashes, warnings);
+
+  if (init.initOnly && config.reload.some((s) => s.type !== 'none')) {
+    warnings.push(`${ANNOTATION_RELOAD} has no effect: the pod is init-only, so files are written once and never reloaded`);
+  }
+  const inputs: ContainerInputs = {
+    image: ctx.options.sidecarImage,
+    specJson,
+    resources: resources.value,
+    mountPath: config.mountPath,
+    tokenPath: ctx.options.sidecarServiceAccountTokenPath,
+  };
+  const runSidecar = !init.initOnly;
+  const patch = buildPodPatch(pod, {
+    initContainers: [buildInitContainer(inputs), ...(runSidecar && native ? [buildSidecarContainer(inputs, true)] : [])],
+    containers: runSidecar && !native ? [buildSidecarContainer(inputs, false)] : [],
+    volume: buildVolume(ctx.options.volumeSizeLimit),
+    targets: targets.targets,
+    mount: buildAppMount(config.mountPath),
+    shareProcessNamespace: runSidecar && config.reload.some((s) => s.type === 'signal'),
+    annotations: { [ANNOTATION_STATUS]: statusValue(hash) },
+  });
+  return { result: 'injected', patch, spec: sidecarSpec, hash, native, warnings };
+}

@@ -1,0 +1,97 @@
+/**
+ * Resolves the stores a pod's references name against the SecretStore / ClusterSecretStore documents
+ * and the tenant's grants, and builds the credential-free StoreSpec the sidecar receives.
+ */
+import type { StoreSpec } from '../../sidecar/spec/types.js';
+import { resolveStore, type DocumentSet, type SecretStore, type Tenant } from '../policy/documents.js';
+import { fieldError, quote, type FieldError } from './field-error.js';
+import { KUBERNETES_STORE } from './references.js';
+
+/** Who is asking: the pod's namespace and its tenant (document and name), if any. */
+export interface StoreScope {
+  namespace: string;
+  tenant?: string | undefined;
+  tenantDoc?: Tenant | undefined;
+}
+
+/** The StoreSpec of the built-in kubernetes store (the pod's own namespace, with its service account). */
+export const KUBERNETES_STORE_SPEC: Readonly<StoreSpec> = Object.freeze({ provider: 'kubernetes' });
+
+/** Lists the store names a pod in this namespace can use, for messages. */
+export function availableStores(docs: DocumentSet, namespace: string): string[] {
+  const names = new Set<string>([KUBERNETES_STORE, ...docs.clusterStores.keys()]);
+  for (const key of docs.stores.keys()) if (key.startsWith(`${namespace}/`)) names.add(key.slice(namespace.length + 1));
+  return [...names].sort();
+}
+
+/** Expands {tenant} and {namespace} in a prefix; undefined when the prefix needs a tenant and there is none. */
+export function expandPrefix(prefix: string, scope: StoreScope): string | undefined {
+  if (prefix.includes('{tenant}') && !scope.tenant) return undefined;
+  return prefix.replaceAll('{tenant}', scope.tenant ?? '').replaceAll('{namespace}', scope.namespace);
+}
+
+/** Reports whether a path lies under a prefix, at a segment boundary ("kv/a" is under "kv/a/" and "kv/a", "kv/ab" is not). */
+export function underPrefix(path: string, prefix: string): boolean {
+  const p = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+  return path === p || path.startsWith(`${p}/`);
+}
+
+/** The result of resolving one store for a pod. */
+export type StoreResolution = { spec: StoreSpec } | { error: FieldError };
+
+/**
+ * Resolves a store name for a pod: the built-in kubernetes store, else a namespaced SecretStore, else a
+ * ClusterSecretStore; checks the tenant's grant; computes the tenant's path prefixes.
+ */
+export function resolveStoreFor(docs: DocumentSet, scope: StoreScope, name: string, annotation: string): StoreResolution {
+  if (name === KUBERNETES_STORE) return { spec: { ...KUBERNETES_STORE_SPEC } };
+  const doc = resolveStore(docs, scope.namespace, name);
+  if (!doc) {
+    const known = availableStores(docs, scope.namespace).join(', ');
+    return {
+      error: fieldError('STORE_UNKNOWN', annotation, `store ${quote(name)} is not defined for namespace ${scope.namespace}; define a SecretStore or ClusterSecretStore named ${name}, or use one of: ${known}`),
+    };
+  }
+  const granted = scope.tenantDoc?.spec.stores;
+  const grant = granted?.find((s) => s.name === name);
+  if (granted && !grant) {
+    return {
+      error: fieldError('STORE_FORBIDDEN', annotation, `tenant ${scope.tenant ?? scope.tenantDoc!.metadata.name} may not use store ${quote(name)}; use one of: ${granted.map((s) => s.name).join(', ') || '(none granted)'}`),
+    };
+  }
+  const raw = grant?.pathPrefixes ?? doc.spec.pathPrefixes ?? [];
+  const prefixes: string[] = [];
+  for (const p of raw) {
+    const e = expandPrefix(p, scope);
+    if (e === undefined) {
+      return {
+        error: fieldError('STORE_FORBIDDEN', annotation, `store ${quote(name)} scopes paths per tenant but namespace ${scope.namespace} has no tenant; label the namespace bulwark.dev/tenant=<tenant>`),
+      };
+    }
+    prefixes.push(e);
+  }
+  return { spec: buildStoreSpec(doc, prefixes) };
+}
+
+/** Builds the StoreSpec from a store document's spec: a whitelist of fields; auth carries file paths only. */
+export function buildStoreSpec(doc: SecretStore, pathPrefixes: string[]): StoreSpec {
+  const s = doc.spec;
+  const out: StoreSpec = { provider: s.provider };
+  if (s.address !== undefined) out.address = s.address;
+  if (s.region !== undefined) out.region = s.region;
+  if (s.project !== undefined) out.project = s.project;
+  if (s.namespace !== undefined) out.namespace = s.namespace;
+  if (s.kvVersion !== undefined) out.kvVersion = s.kvVersion;
+  if (s.caFile !== undefined) out.caFile = s.caFile;
+  if (s.auth) {
+    const a: NonNullable<StoreSpec['auth']> = { method: s.auth.method };
+    if (s.auth.role !== undefined) a.role = s.auth.role;
+    if (s.auth.mountPath !== undefined) a.mountPath = s.auth.mountPath;
+    if (s.auth.tokenFile !== undefined) a.tokenFile = s.auth.tokenFile;
+    if (s.auth.roleIdFile !== undefined) a.roleIdFile = s.auth.roleIdFile;
+    if (s.auth.secretIdFile !== undefined) a.secretIdFile = s.auth.secretIdFile;
+    out.auth = a;
+  }
+  if (pathPrefixes.length) out.pathPrefixes = pathPrefixes;
+  return out;
+}

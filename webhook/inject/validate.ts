@@ -1,0 +1,76 @@
+/**
+ * Checks a parsed injection config against the documents in force: every store exists and is granted
+ * to the pod's tenant, every path lies under the tenant's prefixes, every ConfigSchema exists. Returns
+ * the resolved stores and schemas for the spec builder, and every problem at once.
+ */
+import type { StoreSpec } from '../../sidecar/spec/types.js';
+import type { ClusterState } from '../cluster/types.js';
+import type { DocumentSet } from '../policy/documents.js';
+import { ANNOTATION_SCHEMA_PREFIX } from './annotations.js';
+import type { InjectionConfig } from './config.js';
+import { fieldError, quote, type FieldError } from './field-error.js';
+import { KUBERNETES_STORE } from './references.js';
+import { resolveStoreFor, underPrefix, type StoreScope } from './stores.js';
+
+/** What validation resolved: the stores by name and the JSON Schemas by ConfigSchema name. */
+export interface ResolvedRefs {
+  stores: Record<string, StoreSpec>;
+  schemas: Map<string, Record<string, unknown>>;
+  errors: FieldError[];
+  warnings: string[];
+}
+
+/** Resolves and checks every store, path and schema the config names. */
+export function validateReferences(
+  config: InjectionConfig,
+  docs: DocumentSet,
+  scope: StoreScope,
+  objects?: Pick<ClusterState, 'authoritative' | 'object'>,
+): ResolvedRefs {
+  const out: ResolvedRefs = { stores: {}, schemas: new Map(), errors: [], warnings: [] };
+  const seen = new Set<string>();
+  for (const file of config.files) {
+    for (const src of file.sources) {
+      const pair = `${file.sourceKey}|${src.store}`;
+      let store = out.stores[src.store];
+      if (!store) {
+        if (seen.has(pair)) continue; // an unknown store is reported once per annotation
+        seen.add(pair);
+        const r = resolveStoreFor(docs, scope, src.store, file.sourceKey);
+        if ('error' in r) {
+          out.errors.push(r.error);
+          continue;
+        }
+        store = out.stores[src.store] = r.spec;
+      }
+      if (store.pathPrefixes?.length && !store.pathPrefixes.some((p) => underPrefix(src.path, p))) {
+        out.errors.push(
+          fieldError('STORE_FORBIDDEN', file.sourceKey, `path ${quote(src.path)} in store ${src.store} is outside the prefixes ${scope.tenant ? `tenant ${scope.tenant}` : `namespace ${scope.namespace}`} may read (${store.pathPrefixes.join(', ')})`),
+        );
+      }
+      if (src.store === KUBERNETES_STORE && objects?.authoritative) warnMissingObject(out, objects, scope.namespace, file.sourceKey, src.path, src.key);
+    }
+    if (file.schemaName !== undefined) {
+      const doc = docs.schemas.get(`${scope.namespace}/${file.schemaName}`) ?? docs.schemas.get(file.schemaName);
+      if (!doc) {
+        out.errors.push(fieldError('ANNOTATION_INVALID', `${ANNOTATION_SCHEMA_PREFIX}${file.name}`, `ConfigSchema ${quote(file.schemaName)} is not defined; define it or name one of: ${[...docs.schemas.keys()].sort().join(', ') || '(none defined)'}`));
+      } else out.schemas.set(file.schemaName, doc.spec.schema);
+    }
+  }
+  return out;
+}
+
+function warnMissingObject(
+  out: ResolvedRefs,
+  objects: Pick<ClusterState, 'object'>,
+  namespace: string,
+  annotation: string,
+  path: string,
+  key: string | undefined,
+): void {
+  const [kindPath, name = ''] = path.split('/');
+  const kind = kindPath === 'secret' ? 'Secret' : 'ConfigMap';
+  const obj = objects.object(kind, namespace, name);
+  if (!obj) out.warnings.push(`${annotation}: ${kind} ${namespace}/${name} does not exist yet; bulwark-init will wait for it or fail`);
+  else if (key !== undefined && !obj.keys.includes(key)) out.warnings.push(`${annotation}: ${kind} ${namespace}/${name} has no key ${quote(key)}`);
+}
