@@ -1,0 +1,118 @@
+/**
+ * Fetches sources through their providers with every guard in front: store lookup, tenant
+ * path scope, fetch budget, circuit breaker, `#key` selection, and metrics.
+ */
+import { SidecarError, errorCode } from '../errors.js';
+import type { SidecarSpec, SourceRef } from '../spec/types.js';
+import type { FetchedValue, Provider } from '../providers/types.js';
+import { loadProviderFactory } from '../providers/registry.js';
+import type { SidecarMetrics } from '../metrics.js';
+import { enforcePathScope } from './path-scope.js';
+import { FetchBudget } from './fetch-budget.js';
+import { selectKey } from './select-key.js';
+import { CircuitBreaker } from '../fallback/circuit-breaker.js';
+
+/** Builds the provider of one store (injectable so unit tests can use plain objects). */
+export type ProviderSource = (storeName: string, spec: SidecarSpec) => Promise<Provider>;
+
+/** The default provider source: lazily imports the provider module the store names. */
+export const lazyProviders: ProviderSource = async (storeName, spec) => {
+  const store = spec.stores[storeName]!;
+  const factory = await loadProviderFactory(store.provider);
+  return factory({ storeName, store, namespace: spec.pod.namespace });
+};
+
+/** Fetches guarded source values for one spec. */
+export class Fetcher {
+  private readonly providers = new Map<string, Promise<Provider>>();
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly budget: FetchBudget;
+
+  /** Creates a fetcher; breaker cool-downs start at 1 s and cap at maxCooldownMs. */
+  constructor(
+    private readonly spec: SidecarSpec,
+    private readonly metrics: SidecarMetrics,
+    private readonly source: ProviderSource = lazyProviders,
+    private readonly maxCooldownMs = 60_000,
+  ) {
+    this.budget = new FetchBudget(spec.fetchBudgetPerMinute);
+  }
+
+  /** The provider of a store, loaded once. */
+  provider(storeName: string): Promise<Provider> {
+    if (!this.spec.stores[storeName]) {
+      return Promise.reject(new SidecarError('STORE_UNKNOWN', `store ${storeName} is not defined in the spec`, { store: storeName }));
+    }
+    let p = this.providers.get(storeName);
+    if (!p) {
+      p = this.source(storeName, this.spec);
+      p.catch(() => this.providers.delete(storeName));
+      this.providers.set(storeName, p);
+    }
+    return p;
+  }
+
+  private breaker(storeName: string): CircuitBreaker {
+    let b = this.breakers.get(storeName);
+    if (!b) {
+      b = new CircuitBreaker(storeName, { threshold: 3, baseCooldownMs: 1000, maxCooldownMs: this.maxCooldownMs });
+      this.breakers.set(storeName, b);
+    }
+    return b;
+  }
+
+  /** The scope-checked, normalised reference actually sent to the provider. */
+  scoped(ref: SourceRef): SourceRef {
+    const store = this.spec.stores[ref.store];
+    if (!store) throw new SidecarError('STORE_UNKNOWN', `store ${ref.store} is not defined in the spec`, { store: ref.store });
+    const path = enforcePathScope(ref.path, store.pathPrefixes, ref.store);
+    return { ...ref, path: store.provider === 'file' && ref.path.startsWith('/') ? `/${path}` : path };
+  }
+
+  /** Reads one source; errors are SidecarErrors whose message names the store and path. */
+  async fetch(ref: SourceRef): Promise<FetchedValue> {
+    const providerName = this.spec.stores[ref.store]?.provider ?? 'unknown';
+    const started = process.hrtime.bigint();
+    try {
+      const scoped = this.scoped(ref);
+      const breaker = this.breaker(ref.store);
+      breaker.check();
+      this.budget.take(ref.store, ref.path);
+      const provider = await this.provider(ref.store);
+      let got: FetchedValue;
+      try {
+        got = await provider.read(scoped);
+        breaker.success();
+      } catch (err) {
+        if (errorCode(err) === 'UNAVAILABLE') breaker.failure();
+        else breaker.success();
+        throw err;
+      }
+      this.metrics.fetches.inc({ provider: providerName, result: 'ok' });
+      const value = ref.key !== undefined ? selectKey(got.value, ref.key, { store: ref.store, path: ref.path }) : got.value;
+      return { value, version: got.version };
+    } catch (err) {
+      const code = errorCode(err);
+      this.metrics.fetches.inc({ provider: providerName, result: code });
+      const msg = (err as Error).message;
+      const where = `${ref.store}:${ref.path}${ref.key ? `#${ref.key}` : ''}`;
+      throw new SidecarError(code, msg.includes(ref.path) ? msg : `cannot read ${where} (store ${ref.store}, provider ${providerName}): ${msg}`, { store: ref.store, path: ref.path, provider: providerName }, { cause: err });
+    } finally {
+      this.metrics.fetchDuration.observe({ provider: providerName }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  /** Watches a source when its provider can push changes; returns false when it cannot. */
+  async watch(ref: SourceRef, onChange: () => void, signal: AbortSignal): Promise<boolean> {
+    const provider = await this.provider(ref.store);
+    if (!provider.watch) return false;
+    provider.watch(this.scoped(ref), onChange, signal);
+    return true;
+  }
+
+  /** Closes every loaded provider. */
+  async close(): Promise<void> {
+    for (const p of this.providers.values()) await (await p.catch(() => undefined))?.close?.();
+  }
+}
+

@@ -1,0 +1,219 @@
+/**
+ * The sidecar's sync cycle: fetch every file's sources, render and validate, keep the last good
+ * content of whatever failed, swap the changed set in atomically, reload the app, and roll back
+ * when it turns unhealthy. One cycle runs at a time.
+ */
+import type { Logger } from '../webhook/log.js';
+import type { FileSpec, SidecarSpec } from './spec/types.js';
+import { SidecarError, errorCode, type SidecarErrorCode } from './errors.js';
+import { Fetcher, type ProviderSource } from './core/fetcher.js';
+import { contentHash } from './core/hash.js';
+import { renderFile } from './render/render-file.js';
+import type { Layer } from './render/merge.js';
+import { writeFileSet, readFileSet, type FileContent } from './write/atomic-dir.js';
+import { DEFAULT_FILE_MODE } from './write/atomic-file.js';
+import { runReloadChain } from './reload/chain.js';
+import type { StepRunner } from './reload/types.js';
+import { BadVersionMemory, waitHealthy } from './reload/health.js';
+import type { SidecarMetrics } from './metrics.js';
+import type { EncryptedCache } from './fallback/encrypted-cache.js';
+
+/** The content of one file as written, with its hash and the store versions it came from. */
+export interface FileState {
+  content: Buffer;
+  hash: string;
+  versions: string;
+  fetchedAt: number;
+}
+
+/** A file whose sources could not be fetched or rendered in this cycle. */
+export interface FileFailure {
+  file: string;
+  code: SidecarErrorCode;
+  message: string;
+}
+
+/** What one cycle did. */
+export interface SyncResult {
+  changed: string[];
+  failures: FileFailure[];
+  written: boolean;
+  reloaded: boolean;
+  rolledBack: boolean;
+  skippedBad: boolean;
+}
+
+/** Everything the engine needs; I/O strategies are injectable for tests. */
+export interface EngineOptions {
+  spec: SidecarSpec;
+  root: string;
+  logger: Logger;
+  metrics: SidecarMetrics;
+  providers?: ProviderSource;
+  runStep?: StepRunner;
+  healthCheck?: (url: string, timeoutMs: number) => Promise<boolean>;
+  cache?: EncryptedCache;
+  now?: () => number;
+}
+
+/** The sync engine of one pod. */
+export class Engine {
+  readonly fetcher: Fetcher;
+  private current = new Map<string, FileState>();
+  private readonly bad = new BadVersionMemory();
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly now: () => number;
+
+  /** Creates an engine for a validated spec. */
+  constructor(private readonly opts: EngineOptions) {
+    this.fetcher = new Fetcher(opts.spec, opts.metrics, opts.providers);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The state of every file currently written. */
+  state(): ReadonlyMap<string, FileState> {
+    return this.current;
+  }
+
+  /** Seeds the last good state from the files on disk, or else from the encrypted cache; returns how many files were found. */
+  async seed(): Promise<number> {
+    const names = this.opts.spec.files.map((f) => f.name);
+    const onDisk = await readFileSet(this.opts.root, names);
+    for (const [name, content] of onDisk) this.current.set(name, { content, hash: contentHash(content), versions: 'on-disk', fetchedAt: this.now() });
+    if (onDisk.size === 0 && this.opts.cache) {
+      const cached = await this.opts.cache.load().catch((err: unknown) => {
+        this.opts.logger.warn('last-good cache unreadable', { error: (err as Error).message });
+        return undefined;
+      });
+      for (const [name, f] of Object.entries(cached?.files ?? {})) {
+        if (!names.includes(name)) continue;
+        const content = Buffer.from(f.content, 'base64');
+        this.current.set(name, { content, hash: f.hash, versions: 'cache', fetchedAt: f.fetchedAt });
+        this.opts.metrics.fileFetched(name, f.fetchedAt);
+      }
+      if (this.current.size) this.opts.logger.warn('serving last good content from the encrypted cache', { files: [...this.current.keys()] });
+    }
+    for (const [name, s] of this.current) this.opts.metrics.fileWritten(name, s.hash);
+    return this.current.size;
+  }
+
+  /** Writes the current state when some of it is not on disk yet (content seeded from the cache); returns whether it wrote. */
+  async ensureWritten(): Promise<boolean> {
+    const onDisk = await readFileSet(this.opts.root, [...this.current.keys()]);
+    if ([...this.current].every(([n, s]) => onDisk.get(n)?.equals(s.content))) return false;
+    await this.write(this.current);
+    return true;
+  }
+
+  /** Fetches and renders one file. */
+  async renderOne(file: FileSpec): Promise<FileState> {
+    const layers: Layer[] = [];
+    const versions: string[] = [];
+    for (const ref of file.sources) {
+      const got = await this.fetcher.fetch(ref);
+      layers.push({ ref, value: got.value });
+      versions.push(`${ref.store}:${ref.path}@${got.version}`);
+    }
+    const content = renderFile(file, layers);
+    return { content, hash: contentHash(content), versions: versions.join(','), fetchedAt: this.now() };
+  }
+
+  /** Runs one cycle (serialised with any cycle in flight); `reload` false in init mode; `requireAll` writes nothing when any file failed. */
+  sync(reason: string, reload = true, requireAll = false): Promise<SyncResult> {
+    const run = this.queue.then(() => this.syncNow(reason, reload, requireAll));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async syncNow(reason: string, reload: boolean, requireAll: boolean): Promise<SyncResult> {
+    const { spec, logger, metrics } = this.opts;
+    const result: SyncResult = { changed: [], failures: [], written: false, reloaded: false, rolledBack: false, skippedBad: false };
+    const next = new Map(this.current);
+    for (const file of spec.files) {
+      try {
+        const fresh = await this.renderOne(file);
+        metrics.fileFetched(file.name, fresh.fetchedAt);
+        const old = this.current.get(file.name);
+        if (old?.hash === fresh.hash) next.set(file.name, { ...old, versions: fresh.versions });
+        else {
+          next.set(file.name, fresh);
+          result.changed.push(file.name);
+        }
+      } catch (err) {
+        const failure = { file: file.name, code: errorCode(err), message: (err as Error).message };
+        result.failures.push(failure);
+        logger.warn(this.current.has(file.name) ? 'fetch failed, keeping last good content' : 'fetch failed, no content yet', { ...failure, staleSeconds: metrics.stalenessOf(file.name), reason });
+      }
+    }
+    if (result.changed.length === 0 || (requireAll && result.failures.length)) {
+      if (result.changed.length === 0) this.current = next;
+      return result;
+    }
+    const setHash = contentHash(...spec.files.map((f) => next.get(f.name)?.hash ?? '-'));
+    if (this.bad.isBad(setHash)) {
+      logger.warn('skipping content that failed its health check; waiting for the store value to change', { version: setHash });
+      return { ...result, changed: [], skippedBad: true };
+    }
+    const previous = this.current;
+    await this.write(next);
+    for (const name of result.changed) {
+      const file = spec.files.find((f) => f.name === name)!;
+      logger.info('file changed', { file: name, provider: [...new Set(file.sources.map((s) => spec.stores[s.store]?.provider))].join(','), oldVersion: previous.get(name)?.versions ?? null, newVersion: next.get(name)!.versions, oldHash: previous.get(name)?.hash ?? null, newHash: next.get(name)!.hash });
+    }
+    this.current = next;
+    result.written = true;
+    if (!reload || previous.size === 0) return result;
+    result.reloaded = await this.reload(reason);
+    if (result.reloaded && spec.health) {
+      const healthy = await (this.opts.healthCheck ?? waitHealthy)(spec.health.url, spec.health.timeoutSeconds * 1000);
+      if (!healthy) {
+        this.bad.mark(setHash);
+        metrics.rollbacks.inc();
+        logger.error('app unhealthy after reload, rolling back', { badVersion: setHash, files: result.changed, healthUrl: spec.health.url });
+        await this.write(previous);
+        this.current = previous;
+        await this.reload('rollback');
+        result.rolledBack = true;
+      }
+    }
+    return result;
+  }
+
+  private async write(set: ReadonlyMap<string, FileState>): Promise<void> {
+    const files = new Map<string, FileContent>();
+    for (const f of this.opts.spec.files) {
+      const s = set.get(f.name);
+      if (s) files.set(f.name, { content: s.content, mode: f.mode ?? DEFAULT_FILE_MODE });
+    }
+    await writeFileSet(this.opts.root, files);
+    for (const [name, s] of set) this.opts.metrics.fileWritten(name, s.hash);
+    if (this.opts.cache) {
+      const cached = Object.fromEntries([...set].map(([n, s]) => [n, { content: s.content.toString('base64'), mode: files.get(n)?.mode ?? DEFAULT_FILE_MODE, hash: s.hash, fetchedAt: s.fetchedAt }]));
+      await this.opts.cache.save({ savedAt: this.now(), files: cached }).catch((err: unknown) => this.opts.logger.warn('could not save the last-good cache', { error: (err as Error).message }));
+    }
+  }
+
+  private async reload(reason: string): Promise<boolean> {
+    const outcome = await runReloadChain(this.opts.spec, this.opts.runStep, this.opts.metrics);
+    if (outcome.ok) this.opts.logger.info('app reloaded', { strategy: outcome.strategy, reason, failedSteps: outcome.errors });
+    else this.opts.logger.error('reload failed', { code: 'RELOAD_FAILED', errors: outcome.errors, reason });
+    return outcome.ok;
+  }
+
+  /** Stops providers. */
+  async close(): Promise<void> {
+    await this.fetcher.close();
+  }
+}
+
+/** Throws the init failure message: which files could not be had, naming store and path. */
+export function initFailure(spec: SidecarSpec, failures: readonly FileFailure[], haveContent: ReadonlySet<string>): SidecarError | undefined {
+  const missing = failures.filter((f) => !haveContent.has(f.file));
+  if (spec.onFailure === 'fail' && failures.length) {
+    return new SidecarError(failures[0]!.code, `init failed (on-failure=fail): ${failures.map((f) => `${f.file}: ${f.message}`).join('; ')}`);
+  }
+  if (missing.length) {
+    return new SidecarError(missing[0]!.code, `init failed: on-failure=keep-last-good but there is no last good content yet for ${missing.map((f) => f.file).join(', ')}: ${missing.map((f) => f.message).join('; ')}`);
+  }
+  return undefined;
+}

@@ -1,0 +1,25 @@
+/**
+ * Maps AWS SDK v3 errors to sidecar error codes.
+ */
+import { SidecarError } from '../errors.js';
+
+/** Turns an AWS SDK error into a SidecarError naming the path (never a value). */
+export function awsError(err: unknown, service: string, path: string): SidecarError {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+  const name = e.name ?? 'Error';
+  const status = e.$metadata?.httpStatusCode;
+  let code: SidecarError['code'] = 'UNAVAILABLE';
+  if (/NotFound|ParameterVersionNotFound/.test(name)) code = 'NOT_FOUND';
+  else if (/AccessDenied|Unrecognized|InvalidSignature|ExpiredToken|Forbidden|InvalidClientTokenId/.test(name) || status === 403) code = 'DENIED';
+  else if (/Validation|InvalidParameter|InvalidRequest|Decryption/.test(name) || (status !== undefined && status >= 400 && status < 500)) code = 'BAD_RESPONSE';
+  return new SidecarError(code, `${service} ${path}: ${name}`, { path }, { cause: err });
+}
+
+/** The common client settings: region, and the spec's address as endpoint override (tests, VPC endpoints). */
+export function awsClientConfig(store: { region?: string; address?: string }): Record<string, unknown> {
+  return {
+    region: store.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(store.address ? { endpoint: store.address } : {}),
+    maxAttempts: 2,
+  };
+}

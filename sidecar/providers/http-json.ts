@@ -1,0 +1,73 @@
+/**
+ * A small JSON-over-HTTP(S) client for the REST providers (Vault, Consul, GCP): custom CA,
+ * timeouts, status mapped to error codes. Bodies of error answers are never echoed (they may hold secrets).
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { SidecarError, codeForStatus } from '../errors.js';
+
+/** One HTTP answer. */
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** Request options. */
+export interface HttpJsonOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  caFile?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const caCache = new Map<string, Buffer>();
+
+/** Sends a request and resolves with the raw answer (any status); rejects with UNAVAILABLE on network errors. */
+export function httpCall(url: string, opts: HttpJsonOptions = {}): Promise<HttpAnswer> {
+  const u = new URL(url);
+  const payload = opts.body === undefined ? undefined : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
+  let ca: Buffer | undefined;
+  if (opts.caFile) {
+    ca = caCache.get(opts.caFile) ?? readFileSync(opts.caFile);
+    caCache.set(opts.caFile, ca);
+  }
+  const req = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const r = req(
+      u,
+      {
+        method: opts.method ?? 'GET',
+        headers: { accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}), ...opts.headers },
+        ...(ca ? { ca } : {}),
+        timeout: opts.timeoutMs ?? 10_000,
+        signal: opts.signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', (e) => reject(new SidecarError('UNAVAILABLE', `${u.host} answer was cut off: ${e.message}`)));
+      },
+    );
+    r.on('timeout', () => r.destroy(new Error('timed out')));
+    r.on('error', (e) => reject(new SidecarError('UNAVAILABLE', `${u.protocol}//${u.host} is unreachable: ${e.message}`, {}, { cause: e })));
+    if (payload) r.write(payload);
+    r.end();
+  });
+}
+
+/** Sends a request and parses a 2xx JSON answer; other statuses throw a coded error naming `what`. */
+export async function httpJson<T>(url: string, what: string, opts: HttpJsonOptions = {}): Promise<{ data: T; headers: HttpAnswer['headers'] }> {
+  const res = await httpCall(url, opts);
+  if (res.status < 200 || res.status >= 300) throw new SidecarError(codeForStatus(res.status), `${what}: HTTP ${res.status}`, { status: res.status });
+  if (res.body.length === 0) return { data: undefined as T, headers: res.headers };
+  try {
+    return { data: JSON.parse(res.body.toString('utf8')) as T, headers: res.headers };
+  } catch {
+    throw new SidecarError('BAD_RESPONSE', `${what}: answer is not JSON`);
+  }
+}

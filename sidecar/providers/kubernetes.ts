@@ -1,0 +1,66 @@
+/**
+ * The Kubernetes provider: Secrets ("secret/<name>") and ConfigMaps ("configmap/<name>") in the
+ * pod's own namespace, read and watched through the API (in-cluster config or KUBECONFIG).
+ */
+import { SidecarError } from '../errors.js';
+import type { FetchedValue, Provider, ProviderContext, ProviderRef } from './types.js';
+import { backoffDelay, sleep } from '../fallback/backoff.js';
+
+/** Splits "secret/<name>" or "configmap/<name>" into kind and name. Pure. */
+export function parseKubePath(path: string): { kind: 'secrets' | 'configmaps'; name: string } {
+  const m = /^(secret|secrets|configmap|configmaps)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(path);
+  if (!m) throw new SidecarError('NOT_FOUND', `kubernetes path ${path} must be secret/<name> or configmap/<name>`, { path });
+  return { kind: m[1]!.startsWith('secret') ? 'secrets' : 'configmaps', name: m[2]! };
+}
+
+/** Creates the Kubernetes provider of a store. */
+export async function createKubernetesProvider(ctx: ProviderContext): Promise<Provider> {
+  const k8s = await import('@kubernetes/client-node');
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const namespace = ctx.namespace;
+  const fail = (err: unknown, path: string): SidecarError => {
+    const status = (err as { code?: number }).code;
+    const code = status === 404 ? 'NOT_FOUND' : status === 401 || status === 403 ? 'DENIED' : typeof status === 'number' && status < 500 ? 'BAD_RESPONSE' : 'UNAVAILABLE';
+    return new SidecarError(code, `kubernetes ${path} in namespace ${namespace}: ${status ? `HTTP ${status}` : (err as Error).message}`, { path }, { cause: err });
+  };
+  return {
+    async read(ref: ProviderRef): Promise<FetchedValue> {
+      const { kind, name } = parseKubePath(ref.path);
+      try {
+        if (kind === 'secrets') {
+          const s = await core.readNamespacedSecret({ name, namespace });
+          const value = Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+          return { value, version: s.metadata?.resourceVersion ?? '' };
+        }
+        const c = await core.readNamespacedConfigMap({ name, namespace });
+        const bin = Object.fromEntries(Object.entries(c.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+        return { value: { ...bin, ...(c.data ?? {}) }, version: c.metadata?.resourceVersion ?? '' };
+      } catch (err) {
+        throw fail(err, ref.path);
+      }
+    },
+    watch(ref: ProviderRef, onChange: () => void, signal: AbortSignal): void {
+      const { kind, name } = parseKubePath(ref.path);
+      const watch = new k8s.Watch(kc);
+      void (async () => {
+        let failures = 0;
+        while (!signal.aborted) {
+          const ended = new Promise<void>((resolve) => {
+            watch
+              .watch(`/api/v1/namespaces/${namespace}/${kind}`, { fieldSelector: `metadata.name=${name}` }, (type) => {
+                failures = 0;
+                if (type === 'MODIFIED' || type === 'DELETED' || type === 'ADDED') onChange();
+              }, () => resolve())
+              .then((req) => signal.addEventListener('abort', () => req.abort(), { once: true }))
+              .catch(() => resolve());
+          });
+          await ended;
+          failures += 1;
+          await sleep(backoffDelay(failures, 500, 30_000), signal);
+        }
+      })();
+    },
+  };
+}

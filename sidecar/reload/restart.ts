@@ -1,0 +1,43 @@
+/**
+ * The restart strategy: a graceful rolling restart of the pod's owning workload, done the way
+ * `kubectl rollout restart` does it (a pod template annotation with the current time).
+ * The Kubernetes client is loaded only when this strategy runs.
+ */
+import { SidecarError } from '../errors.js';
+
+/** The annotation kubectl sets on rollout restart. */
+export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/** Builds the merge patch that restarts a workload's pods. Pure. */
+export function buildRestartPatch(now: Date): Record<string, unknown> {
+  return { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now.toISOString() } } } } };
+}
+
+/** Patches the owner (Deployment, StatefulSet, DaemonSet, or the Deployment above a ReplicaSet); returns "Kind/name". */
+export async function restartOwner(namespace: string, owner: { kind: string; name: string } | undefined, now = new Date()): Promise<string> {
+  if (!owner) throw new SidecarError('RELOAD_FAILED', 'restart reload needs the pod owner in the spec (pod.owner)');
+  const k8s = await import('@kubernetes/client-node');
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const opts = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+  let { kind, name } = owner;
+  try {
+    if (kind === 'ReplicaSet') {
+      const rs = await apps.readNamespacedReplicaSet({ name, namespace });
+      const dep = rs.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment');
+      if (!dep) throw new SidecarError('RELOAD_FAILED', `ReplicaSet ${namespace}/${name} has no owning Deployment to restart`);
+      kind = 'Deployment';
+      name = dep.name;
+    }
+    const body = buildRestartPatch(now);
+    if (kind === 'Deployment') await apps.patchNamespacedDeployment({ name, namespace, body }, opts);
+    else if (kind === 'StatefulSet') await apps.patchNamespacedStatefulSet({ name, namespace, body }, opts);
+    else if (kind === 'DaemonSet') await apps.patchNamespacedDaemonSet({ name, namespace, body }, opts);
+    else throw new SidecarError('RELOAD_FAILED', `cannot restart a ${kind}; only Deployment, StatefulSet and DaemonSet pods can use reload: restart`);
+  } catch (err) {
+    if (err instanceof SidecarError) throw err;
+    throw new SidecarError('RELOAD_FAILED', `patching ${kind} ${namespace}/${name} failed: ${(err as Error).message}`, { kind, name }, { cause: err });
+  }
+  return `${kind}/${name}`;
+}

@@ -1,0 +1,84 @@
+/**
+ * Swaps a set of files together, as the kubelet does for projected volumes: the files go into a
+ * fresh hidden directory, `..data` is re-pointed at it by renaming a symlink (atomic), and each
+ * visible name is a symlink `<name> -> ..data/<name>`. Readers see the whole old set or the whole new one.
+ */
+import { mkdir, open, readdir, readlink, rename, rm, symlink, lstat, readFile, chmod } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { SidecarError } from '../errors.js';
+import { fsyncDir, DEFAULT_FILE_MODE } from './atomic-file.js';
+
+/** The symlink that points at the current version directory. */
+export const DATA_LINK = '..data';
+
+/** One file to write. */
+export interface FileContent {
+  content: Buffer;
+  mode?: number;
+}
+
+function versionDirName(): string {
+  const ts = new Date().toISOString().replace(/[-:T.Z]/g, '_');
+  return `..${ts}${randomBytes(3).toString('hex')}`;
+}
+
+async function replaceSymlink(root: string, name: string, target: string): Promise<void> {
+  const tmp = join(root, `..tmp_${name}_${randomBytes(4).toString('hex')}`);
+  await symlink(target, tmp);
+  await rename(tmp, join(root, name));
+}
+
+/** Writes every file into a new version directory and swaps it in; removes names not in the set and versions older than the previous one (kept so in-flight readers finish). */
+export async function writeFileSet(root: string, files: ReadonlyMap<string, FileContent>): Promise<string> {
+  try {
+    await mkdir(root, { recursive: true });
+    const version = versionDirName();
+    const dir = join(root, version);
+    await mkdir(dir, { mode: 0o755 });
+    for (const [name, f] of files) {
+      if (name.startsWith('..') || name.includes('/')) throw new SidecarError('WRITE_FAILED', `file name ${name} is not allowed`);
+      const fh = await open(join(dir, name), 'wx', 0o600);
+      try {
+        await fh.writeFile(f.content);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await chmod(join(dir, name), f.mode ?? DEFAULT_FILE_MODE);
+    }
+    await fsyncDir(dir);
+    const previous = await readlink(join(root, DATA_LINK)).catch(() => undefined);
+    await replaceSymlink(root, DATA_LINK, version);
+    for (const name of files.keys()) {
+      const st = await lstat(join(root, name)).catch(() => undefined);
+      if (!st?.isSymbolicLink()) await replaceSymlink(root, name, join(DATA_LINK, name));
+    }
+    for (const entry of await readdir(root)) {
+      if (entry.startsWith('..')) {
+        if (entry !== DATA_LINK && entry !== version && entry !== previous && !entry.startsWith('..tmp_')) await rm(join(root, entry), { recursive: true, force: true });
+      } else if (!files.has(entry)) {
+        const st = await lstat(join(root, entry));
+        if (st.isSymbolicLink()) await rm(join(root, entry));
+      }
+    }
+    await fsyncDir(root);
+    return version;
+  } catch (err) {
+    if (err instanceof SidecarError) throw err;
+    throw new SidecarError('WRITE_FAILED', `cannot write files under ${root}: ${(err as Error).message}`, { root }, { cause: err });
+  }
+}
+
+/** Reads the current content of the named files (missing ones are left out). */
+export async function readFileSet(root: string, names: readonly string[]): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const name of names) {
+    try {
+      out.set(name, await readFile(join(root, name)));
+    } catch {
+      // not written yet
+    }
+  }
+  return out;
+}

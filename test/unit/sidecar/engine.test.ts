@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine, initFailure } from '../../../sidecar/engine.js';
+import { SidecarMetrics } from '../../../sidecar/metrics.js';
+import { silentLogger, type Logger } from '../../../webhook/log.js';
+import { specWith, MemStore } from './fixtures.js';
+import type { SidecarSpec } from '../../../sidecar/spec/types.js';
+
+interface Harness {
+  engine: Engine;
+  store: MemStore;
+  reloads: string[];
+  health: boolean[];
+  logs: Array<{ msg: string; fields: Record<string, unknown> }>;
+  metrics: SidecarMetrics;
+  root: string;
+}
+
+describe('sidecar engine', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'bulwark-eng-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  function harness(spec: SidecarSpec, healthy: boolean[] = [], now: () => number = Date.now): Harness {
+    const store = new MemStore();
+    const reloads: string[] = [];
+    const logs: Harness['logs'] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      info: (msg, fields) => logs.push({ msg, fields: fields ?? {} }),
+      warn: (msg, fields) => logs.push({ msg, fields: fields ?? {} }),
+      error: (msg, fields) => logs.push({ msg, fields: fields ?? {} }),
+    };
+    const metrics = new SidecarMetrics(now);
+    const engine = new Engine({
+      spec,
+      root,
+      logger,
+      metrics,
+      providers: async () => store,
+      runStep: async (step) => void reloads.push(step.type),
+      healthCheck: async () => healthy.shift() ?? true,
+      now,
+    });
+    return { engine, store, reloads, health: healthy, logs, metrics, root };
+  }
+
+  it('writes on first sync without reloading, then reloads once per change', async () => {
+    const h = harness(specWith({ reload: [{ type: 'http', url: 'http://x' }] }));
+    h.store.set('app/config', { a: 1 });
+    const first = await h.engine.sync('init');
+    assert.deepEqual([first.written, first.reloaded], [true, false]);
+    assert.deepEqual(JSON.parse(await readFile(join(root, 'app.json'), 'utf8')), { a: 1 });
+    const same = await h.engine.sync('poll');
+    assert.equal(same.written, false);
+    h.store.set('app/config', { a: 2 });
+    const changed = await h.engine.sync('poll');
+    assert.deepEqual([changed.written, changed.reloaded, changed.changed], [true, true, ['app.json']]);
+    assert.deepEqual(h.reloads, ['http']);
+    const log = h.logs.find((l) => l.msg === 'file changed' && l.fields.newVersion === 'mem:app/config@2');
+    assert.ok(log, 'change logged with new version');
+    assert.equal(log.fields.oldVersion, 'mem:app/config@1');
+    assert.equal(log.fields.provider, 'file');
+    assert.ok(!JSON.stringify(h.logs).includes('"a":2'), 'no content in logs');
+  });
+
+  it('never writes content that fails its schema and keeps the last good', async () => {
+    const spec = specWith();
+    spec.files[0]!.schema = { type: 'object', properties: { a: { type: 'integer' } } };
+    const h = harness(spec);
+    h.store.set('app/config', { a: 1 });
+    await h.engine.sync('init');
+    h.store.set('app/config', { a: 'not a number' });
+    const r = await h.engine.sync('poll');
+    assert.equal(r.written, false);
+    assert.equal(r.failures[0]?.code, 'SCHEMA_INVALID');
+    assert.deepEqual(JSON.parse(await readFile(join(root, 'app.json'), 'utf8')), { a: 1 });
+    assert.deepEqual(h.reloads, []);
+  });
+
+  it('rolls back when the app turns unhealthy and does not retry the bad version until the store changes', async () => {
+    const h = harness(specWith({ health: { url: 'http://x/healthz', timeoutSeconds: 1 } }), [false]);
+    h.store.set('app/config', { v: 'good' });
+    await h.engine.sync('init');
+    h.store.set('app/config', { v: 'bad' });
+    const r = await h.engine.sync('poll');
+    assert.equal(r.rolledBack, true);
+    assert.deepEqual(JSON.parse(await readFile(join(root, 'app.json'), 'utf8')), { v: 'good' });
+    assert.deepEqual(h.reloads, ['none', 'none'], 'reloaded the bad content, then the restored one');
+    assert.equal((await h.metrics.rollbacks.get()).values[0]?.value, 1);
+    const again = await h.engine.sync('poll');
+    assert.equal(again.skippedBad, true);
+    assert.deepEqual(JSON.parse(await readFile(join(root, 'app.json'), 'utf8')), { v: 'good' });
+    h.store.set('app/config', { v: 'fixed' });
+    const fixed = await h.engine.sync('poll');
+    assert.equal(fixed.written, true);
+    assert.equal(fixed.rolledBack, false);
+    assert.deepEqual(JSON.parse(await readFile(join(root, 'app.json'), 'utf8')), { v: 'fixed' });
+  });
+
+  it('serves last good content while the store is down, and staleness grows', async () => {
+    let now = 1_000_000;
+    const h = harness(specWith(), [], () => now);
+    h.store.set('app/config', { a: 1 });
+    await h.engine.sync('init');
+    assert.equal(h.metrics.stalenessOf('app.json'), 0);
+    h.store.down = true;
+    now += 30_000;
+    const r = await h.engine.sync('poll');
+    assert.equal(r.failures[0]?.code, 'UNAVAILABLE');
+    assert.match(r.failures[0]!.message, /mem:app\/config/);
+    assert.deepEqual(JSON.parse(await readFile(join(root, 'app.json'), 'utf8')), { a: 1 });
+    assert.equal(h.metrics.stalenessOf('app.json'), 30);
+    assert.match(await h.metrics.registry.metrics(), /bulwark_sidecar_staleness_seconds\{file="app.json"\} 30/);
+    h.store.down = false;
+    now += 5_000;
+    await h.engine.sync('poll');
+    assert.equal(h.metrics.stalenessOf('app.json'), 0);
+  });
+
+  it('refuses a source outside the tenant prefixes without calling the store', async () => {
+    const spec = specWith();
+    spec.files[0]!.sources = [{ store: 'mem', path: 'app/../other/secret' }];
+    const h = harness(spec);
+    const r = await h.engine.sync('init');
+    assert.equal(r.failures[0]?.code, 'OUT_OF_SCOPE');
+    assert.equal(h.store.reads, 0);
+  });
+
+  it('spends the fetch budget and then keeps last good', async () => {
+    const h = harness(specWith({ fetchBudgetPerMinute: 2 }));
+    h.store.set('app/config', { a: 1 });
+    await h.engine.sync('init');
+    await h.engine.sync('poll');
+    const r = await h.engine.sync('poll');
+    assert.equal(r.failures[0]?.code, 'BUDGET_EXCEEDED');
+    assert.equal(h.store.reads, 2);
+  });
+
+  it('opens the circuit after repeated failures so the store is not hammered', async () => {
+    const h = harness(specWith());
+    h.store.down = true;
+    for (let i = 0; i < 6; i++) await h.engine.sync('poll');
+    assert.equal(h.store.reads, 3);
+  });
+
+  it('swaps several changed files with one reload', async () => {
+    const spec = specWith({ reload: [{ type: 'signal', signal: 'SIGHUP', process: 'app' }] });
+    spec.files.push({ name: 'b.env', kind: 'secret', sources: [{ store: 'mem', path: 'app/b' }], format: 'env', mode: 0o400 });
+    const h = harness(spec);
+    h.store.set('app/config', { a: 1 });
+    h.store.set('app/b', { B: 'x' });
+    await h.engine.sync('init');
+    h.store.set('app/config', { a: 2 });
+    h.store.set('app/b', { B: 'y' });
+    const r = await h.engine.sync('poll');
+    assert.deepEqual(r.changed, ['app.json', 'b.env']);
+    assert.deepEqual(h.reloads, ['signal']);
+    assert.equal(await readFile(join(root, 'b.env'), 'utf8'), 'B=y\n');
+  });
+
+  describe('init outcome', () => {
+    const failures = [{ file: 'app.json', code: 'NOT_FOUND' as const, message: 'cannot read vault:team-a/db (store vault, provider vault): HTTP 404' }];
+    const rows = [
+      { name: 'fail names store and path', onFailure: 'fail' as const, have: [], want: /on-failure=fail.*vault:team-a\/db/ },
+      { name: 'fail even when last good exists', onFailure: 'fail' as const, have: ['app.json'], want: /on-failure=fail/ },
+      { name: 'keep-last-good without prior content says so', onFailure: 'keep-last-good' as const, have: [], want: /no last good content yet for app.json/ },
+      { name: 'keep-last-good with prior content succeeds', onFailure: 'keep-last-good' as const, have: ['app.json'], want: undefined },
+    ];
+    for (const row of rows) {
+      it(row.name, () => {
+        const err = initFailure(specWith({ onFailure: row.onFailure }), failures, new Set(row.have));
+        if (row.want) assert.match(err?.message ?? '', row.want);
+        else assert.equal(err, undefined);
+      });
+    }
+  });
+});
