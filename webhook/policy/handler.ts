@@ -1,0 +1,79 @@
+/**
+ * The validating admission handler: validates Bulwark's own kinds against their schemas, evaluates
+ * the policies in force for everything else, denies on enforce failures (naming policy, rule, what is
+ * wrong and how to fix it), and turns audit failures, warnings and broken policies into warnings.
+ */
+import type { Handler } from '../admission/handler.js';
+import { allowed, denied } from '../admission/response.js';
+import type { AdmissionRequest } from '../admission/types.js';
+import type { ClusterState } from '../cluster/types.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { WebhookMetrics } from '../metrics.js';
+import { namespaceContext } from '../tenancy/resolve.js';
+import { BULWARK_GROUP, type DocumentSet } from './documents.js';
+import { evaluate } from './engine.js';
+import { isViolation, type Finding } from './findings.js';
+import { validateDocument } from './validate-document.js';
+
+/** What the validation handler needs. */
+export interface ValidationHandlerDeps {
+  docs: () => DocumentSet;
+  state: ClusterState;
+  ownNamespace: string;
+  metrics?: WebhookMetrics;
+  logger?: Logger;
+}
+
+/** Formats a finding for a denial message or a warning. */
+export function describeFinding(f: Finding): string {
+  const where = f.path ? ` (at ${f.path})` : '';
+  return `policy ${f.policy} rule ${f.rule}: ${f.message}${where}`;
+}
+
+/** Validates a Bulwark document on admission; denies it with the JSON paths of its problems. */
+function validateOwnKind(req: AdmissionRequest) {
+  if (req.operation === 'DELETE' || !req.object) return allowed();
+  const r = validateDocument(req.object, 'admission');
+  if (!r.errors.length) return allowed();
+  const what = `${req.kind.kind} ${req.namespace ? `${req.namespace}/` : ''}${req.object.metadata?.name ?? req.name ?? ''}`;
+  return denied(`${what} is not a valid Bulwark document: ${r.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { code: 422, reason: 'Invalid' });
+}
+
+/** Creates the policy validation handler. */
+export function createValidationHandler(deps: ValidationHandlerDeps): Handler {
+  const logger = (deps.logger ?? silentLogger).child({ component: 'policy' });
+  return {
+    name: 'policy',
+    handle(req) {
+      if (req.kind.group === BULWARK_GROUP) return validateOwnKind(req);
+      const docs = deps.docs();
+      const findings = evaluate({ request: req, docs, state: deps.state, ownNamespace: deps.ownNamespace });
+      const violations = findings.filter(isViolation);
+      if (!violations.length) return allowed();
+      const namespace = req.namespace ?? '';
+      const tenant = namespace ? (namespaceContext(docs, deps.state.namespace(namespace)).tenant ?? '') : '';
+      const fields = { requestId: req.uid, kind: req.kind.kind, namespace, name: req.name ?? req.object?.metadata?.name, operation: req.operation, user: req.userInfo?.username };
+      const denials: string[] = [];
+      const warnings: string[] = [];
+      for (const f of violations) {
+        deps.metrics?.policyViolations.inc({ policy: f.policy, rule: f.rule, namespace, tenant, mode: f.mode });
+        const log = { ...fields, policy: f.policy, rule: f.rule, result: f.result, mode: f.mode, path: f.path, detector: f.detector };
+        if (f.result === 'error') {
+          logger.error('policy is broken, rule not applied', { ...log, reason: f.message });
+          warnings.push(`${describeFinding(f)} (the policy is broken; the object was not checked by this rule)`);
+        } else if (f.result === 'fail' && f.mode === 'enforce') {
+          denials.push(describeFinding(f));
+        } else {
+          logger.warn(f.result === 'warn' ? 'policy warning' : 'policy audit violation', log);
+          warnings.push(`${f.mode === 'audit' && f.result === 'fail' ? '[audit] ' : ''}${describeFinding(f)}`);
+        }
+      }
+      if (denials.length) {
+        logger.info('denied by policy', { ...fields, decision: 'denied', violations: denials.length });
+        const head = denials.length > 1 ? `${denials.length} policy violations: ` : '';
+        return denied(`${head}${denials.join('; ')}`, { warnings });
+      }
+      return allowed(warnings);
+    },
+  };
+}

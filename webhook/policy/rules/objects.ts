@@ -1,0 +1,87 @@
+/**
+ * Small helpers the rules share: object naming, JSON pointers, globs and the pod specs inside workloads.
+ */
+import type { KubeObject } from '../../admission/types.js';
+
+/** Kinds that carry a pod spec, and where. */
+export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'] as const;
+
+/** A pod spec found inside an object, with its metadata and the JSON pointer of the spec. */
+export interface PodSpecAt {
+  spec: Record<string, any>;
+  metadata: Record<string, any>;
+  path: string;
+}
+
+/** Returns the pod spec of a Pod or a workload's pod template (none for other kinds). */
+export function podSpecOf(obj: KubeObject): PodSpecAt | undefined {
+  const o = obj as Record<string, any>;
+  switch (obj.kind) {
+    case 'Pod':
+      return o.spec ? { spec: o.spec, metadata: o.metadata ?? {}, path: '/spec' } : undefined;
+    case 'CronJob': {
+      const t = o.spec?.jobTemplate?.spec?.template;
+      return t?.spec ? { spec: t.spec, metadata: t.metadata ?? {}, path: '/spec/jobTemplate/spec/template/spec' } : undefined;
+    }
+    default: {
+      const t = o.spec?.template;
+      if (!(WORKLOAD_KINDS as readonly string[]).includes(String(obj.kind)) || !t?.spec) return undefined;
+      return { spec: t.spec, metadata: t.metadata ?? {}, path: '/spec/template/spec' };
+    }
+  }
+}
+
+/** A container with the JSON pointer where it sits. */
+export interface ContainerAt {
+  container: Record<string, any>;
+  path: string;
+}
+
+/** Lists the containers, init containers and ephemeral containers of a pod spec. */
+export function containersOf(at: PodSpecAt): ContainerAt[] {
+  const out: ContainerAt[] = [];
+  for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
+    const list = at.spec[field];
+    if (!Array.isArray(list)) continue;
+    list.forEach((c, i) => {
+      if (c && typeof c === 'object') out.push({ container: c, path: `${at.path}/${field}/${i}` });
+    });
+  }
+  return out;
+}
+
+/** Escapes one JSON pointer segment (RFC 6901). */
+export function pointerSegment(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Describes an object for messages: "ConfigMap team-a/app". */
+export function describe(obj: KubeObject | undefined, kind?: string): string {
+  const md = obj?.metadata ?? {};
+  const name = md.name ?? md.generateName ?? '<unnamed>';
+  const k = kind ?? obj?.kind ?? 'object';
+  return md.namespace ? `${k} ${md.namespace}/${name}` : `${k} ${name}`;
+}
+
+/** Compiles a glob with `*` wildcards to a RegExp anchored at both ends. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${body}$`);
+}
+
+/** Reports whether a value matches any of the globs. */
+export function matchesAnyGlob(value: string, globs: readonly string[] | undefined): boolean {
+  if (!globs) return false;
+  for (const g of globs) {
+    if (g === value || (g.includes('*') && globToRegExp(g).test(value))) return true;
+  }
+  return false;
+}
+
+/** Returns a string map (data, labels, annotations) or an empty one. */
+export function stringMap(v: unknown): Record<string, string> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) if (typeof val === 'string') out[k] = val;
+  return out;
+}

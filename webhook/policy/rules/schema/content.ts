@@ -1,0 +1,79 @@
+/**
+ * Parses configuration content (JSON, YAML, .properties, .env, INI) into a value a JSON Schema can
+ * check, and works out each key's format from its suffix or the bulwark.dev/format annotation.
+ */
+import { parse as parseDotenv } from 'dotenv';
+import { parse as parseIni } from 'ini';
+import { getProperties } from 'properties-file';
+import { parseDocument } from 'yaml';
+
+/** The content formats Bulwark understands. */
+export type ContentFormat = 'json' | 'yaml' | 'properties' | 'env' | 'ini';
+
+const SUFFIXES: Array<[RegExp, ContentFormat]> = [
+  [/\.json$/i, 'json'],
+  [/\.ya?ml$/i, 'yaml'],
+  [/\.properties$/i, 'properties'],
+  [/(^|\.)env$/i, 'env'],
+  [/\.(ini|cfg)$/i, 'ini'],
+];
+
+const FORMATS = new Set<string>(['json', 'yaml', 'properties', 'env', 'ini']);
+
+/** Parses the bulwark.dev/format annotation: "yaml" (every key) or "key=format,key2=format". */
+export function parseFormatAnnotation(value: string | undefined): { all?: ContentFormat; keys: Map<string, ContentFormat> } {
+  const keys = new Map<string, ContentFormat>();
+  if (!value) return { keys };
+  const trimmed = value.trim();
+  if (!trimmed.includes('=')) return FORMATS.has(trimmed) ? { all: trimmed as ContentFormat, keys } : { keys };
+  for (const part of trimmed.split(',')) {
+    const [k, f] = part.split('=').map((s) => s.trim());
+    if (k && f && FORMATS.has(f)) keys.set(k, f as ContentFormat);
+  }
+  return { keys };
+}
+
+/** The format of one key: the annotation's per-key entry, then the suffix, then the annotation's or the schema's default. */
+export function formatOfKey(
+  key: string,
+  annotation: { all?: ContentFormat; keys: Map<string, ContentFormat> },
+  fallback?: ContentFormat,
+): ContentFormat | undefined {
+  const explicit = annotation.keys.get(key);
+  if (explicit) return explicit;
+  for (const [re, f] of SUFFIXES) if (re.test(key)) return f;
+  return annotation.all ?? fallback;
+}
+
+/** The outcome of parsing one value: the parsed value, or a parse error message (never the content). */
+export type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** Parses text in a format; properties, env and INI give objects of strings. */
+export function parseContent(text: string, format: ContentFormat): Parsed {
+  try {
+    switch (format) {
+      case 'json':
+        return { ok: true, value: JSON.parse(text) };
+      case 'yaml': {
+        const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+        if (doc.errors.length) return { ok: false, error: `invalid YAML at line ${lineOf(doc.errors[0]!.linePos)}` };
+        return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
+      }
+      case 'properties':
+        return { ok: true, value: getProperties(text) };
+      case 'env':
+        return { ok: true, value: parseDotenv(text) };
+      case 'ini':
+        return { ok: true, value: parseIni(text) };
+    }
+  } catch (err) {
+    // JSON.parse messages quote a few characters of input; keep only the position.
+    const msg = err instanceof Error ? err.message : String(err);
+    const pos = /position (\d+)/.exec(msg);
+    return { ok: false, error: `invalid ${format.toUpperCase()}${pos ? ` at position ${pos[1]}` : ''}` };
+  }
+}
+
+function lineOf(pos: Array<{ line: number }> | undefined): string {
+  return pos?.[0] ? String(pos[0].line) : '?';
+}

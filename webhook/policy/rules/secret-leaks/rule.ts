@@ -1,0 +1,109 @@
+/**
+ * The secret-leaks rule: ConfigMap data, pod env values and annotations must not hold secrets in
+ * plain text. Findings name the key and the detector, never the value.
+ */
+import type { KubeObject } from '../../../admission/types.js';
+import { WORKLOAD_KINDS, containersOf, describe, matchesAnyGlob, podSpecOf, pointerSegment, stringMap } from '../objects.js';
+import type { RuleDefinition, Violation } from '../types.js';
+import { detectEntropy, detectPatterns, linePairs, type DetectorId, type EntropyOptions } from './detectors.js';
+import { SECRET_LEAKS_DEFAULTS, SECRET_LEAKS_PARAMS_SCHEMA, type SecretLeaksParams } from './params.js';
+
+/** Annotations that copy the object itself (scanned through the object instead). */
+const SKIPPED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
+
+/** A value to scan: where it is, under which key, and how to describe it in a message. */
+interface Candidate {
+  key: string;
+  value: string;
+  path: string;
+  where: string;
+  /** Structured content whose inner key/value pairs are checked by entropy too. */
+  structured: boolean;
+}
+
+interface Compiled {
+  enabled: Set<DetectorId>;
+  allow: RegExp[];
+  entropy: EntropyOptions;
+}
+
+const cache = new WeakMap<SecretLeaksParams, Compiled>();
+
+function compile(p: SecretLeaksParams): Compiled {
+  let c = cache.get(p);
+  if (!c) {
+    c = {
+      enabled: new Set(p.detectors),
+      allow: p.allowPatterns.map((s) => new RegExp(s)),
+      entropy: { minLength: p.minLength, minEntropy: p.minEntropy, keyPattern: new RegExp(p.secretKeyPattern, 'i') },
+    };
+    cache.set(p, c);
+  }
+  return c;
+}
+
+/** Finds the values an object carries that the rule scans. */
+export function candidates(obj: KubeObject): Candidate[] {
+  const out: Candidate[] = [];
+  const annotations = (md: Record<string, any> | undefined, base: string) => {
+    for (const [k, v] of Object.entries(stringMap(md?.annotations))) {
+      if (!SKIPPED_ANNOTATIONS.includes(k)) out.push({ key: k, value: v, path: `${base}/annotations/${pointerSegment(k)}`, where: `annotation ${k}`, structured: false });
+    }
+  };
+  annotations(obj.metadata, '/metadata');
+  if (obj.kind === 'ConfigMap') {
+    for (const [k, v] of Object.entries(stringMap((obj as Record<string, unknown>).data))) {
+      out.push({ key: k, value: v, path: `/data/${pointerSegment(k)}`, where: `data key ${k}`, structured: v.includes('\n') || /[:=]/.test(v) });
+    }
+  }
+  const pod = podSpecOf(obj);
+  if (pod) {
+    if (obj.kind !== 'Pod') annotations(pod.metadata, pod.path.replace(/\/spec$/, '/metadata'));
+    for (const { container, path } of containersOf(pod)) {
+      const env = Array.isArray(container.env) ? container.env : [];
+      env.forEach((e: Record<string, unknown>, i: number) => {
+        if (typeof e?.value === 'string' && typeof e.name === 'string') {
+          out.push({ key: e.name, value: e.value, path: `${path}/env/${i}/value`, where: `env ${e.name} of container ${String(container.name)}`, structured: false });
+        }
+      });
+    }
+  }
+  return out;
+}
+
+/** Detects plain-text secrets. */
+export const secretLeaksRule: RuleDefinition<SecretLeaksParams> = {
+  id: 'secret-leaks',
+  description: 'ConfigMap data, pod env values and annotations hold no plain-text secrets.',
+  kinds: ['ConfigMap', 'Secret', ...WORKLOAD_KINDS],
+  paramsSchema: SECRET_LEAKS_PARAMS_SCHEMA,
+  defaults: SECRET_LEAKS_DEFAULTS,
+  evaluate(obj, params) {
+    const c = compile(params);
+    const who = describe(obj);
+    const out: Violation[] = [];
+    for (const cand of candidates(obj)) {
+      if (matchesAnyGlob(cand.key, params.allowKeys) || c.allow.some((re) => re.test(cand.value))) continue;
+      const found = new Set<string>(detectPatterns(cand.value, c.enabled));
+      if (c.enabled.has('high-entropy')) {
+        if (detectEntropy(cand.key, cand.value, c.entropy)) found.add('high-entropy');
+        else if (cand.structured) {
+          for (const [k, v] of linePairs(cand.value)) {
+            if (!matchesAnyGlob(k, params.allowKeys) && !c.allow.some((re) => re.test(v)) && detectEntropy(k, v, c.entropy)) {
+              found.add(`high-entropy (inner key ${k})`);
+              break;
+            }
+          }
+        }
+      }
+      for (const detector of found) {
+        out.push({
+          message: `${who} ${cand.where} looks like a plain-text secret (${detector}); move it to a Secret or a secret store and reference it (bulwark.dev/secret.<file>), or allow-list the key in the policy`,
+          path: cand.path,
+          detector: detector.startsWith('high-entropy') ? 'high-entropy' : detector,
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * The JSON Schemas of SecretStore (namespaced) and ClusterSecretStore (cluster-scoped): a provider,
+ * its address and auth, never credentials.
+ */
+import { documentSchema } from './common.js';
+
+/** The providers a store may use. */
+export const STORE_PROVIDERS = [
+  'vault',
+  'consul',
+  'aws-ssm',
+  'aws-secrets-manager',
+  'azure-key-vault',
+  'gcp-secret-manager',
+  'kubernetes',
+  'file',
+] as const;
+
+const filePath = { type: 'string', minLength: 1, maxLength: 1024, pattern: '^/' } as const;
+
+/** The spec shared by both store kinds. */
+export const SECRET_STORE_SPEC_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['provider'],
+  properties: {
+    provider: { type: 'string', enum: [...STORE_PROVIDERS] },
+    address: { type: 'string', minLength: 1, maxLength: 2048 },
+    region: { type: 'string', minLength: 1, maxLength: 64 },
+    project: { type: 'string', minLength: 1, maxLength: 128 },
+    namespace: { type: 'string', minLength: 1, maxLength: 256 },
+    kvVersion: { type: 'integer', enum: [1, 2] },
+    caFile: filePath,
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['method'],
+      properties: {
+        method: { type: 'string', enum: ['kubernetes', 'approle', 'token', 'none', 'default'] },
+        role: { type: 'string', minLength: 1, maxLength: 256 },
+        mountPath: { type: 'string', minLength: 1, maxLength: 256 },
+        tokenFile: filePath,
+        roleIdFile: filePath,
+        secretIdFile: filePath,
+      },
+    },
+    pathPrefixes: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 512 } },
+  },
+} as const;
+
+/** The SecretStore document schema. */
+export const SECRET_STORE_SCHEMA = documentSchema('SecretStore', true, SECRET_STORE_SPEC_SCHEMA);
+/** The ClusterSecretStore document schema. */
+export const CLUSTER_SECRET_STORE_SCHEMA = documentSchema('ClusterSecretStore', false, SECRET_STORE_SPEC_SCHEMA);
