@@ -1,0 +1,195 @@
+/**
+ * Starts real test peers (moto, OpenBao/Vault, Consul, the GCP Secret Manager emulator,
+ * lowkey-vault) on free 127.0.0.1 ports in dev mode, and tears them down with their temp dirs.
+ * Binaries come from ~/.cache/bulwark/peers/peers.json (written by test/peers/install.sh), or PATH.
+ * A missing peer skips the test with the install command, or fails it when CI=true.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The peers this suite knows, with the peers.json keys and PATH names each may go by. */
+export const PEER_NAMES = {
+  moto: { keys: ['moto', 'moto_server', 'moto-server'], path: ['moto_server'] },
+  openbao: { keys: ['openbao', 'bao', 'vault'], path: ['bao', 'vault'] },
+  consul: { keys: ['consul'], path: ['consul'] },
+  gcp: { keys: ['gcp-secret-manager-emulator', 'gcp-secret-manager', 'gcp-sm-emulator', 'server-dual'], path: [] as string[] },
+  'lowkey-vault': { keys: ['lowkey-vault', 'lowkey-vault-app', 'lowkey-vault-jar'], path: [] as string[] },
+} as const;
+/** A peer this suite can start. */
+export type PeerName = keyof typeof PEER_NAMES;
+
+/** A running peer. */
+export interface Peer {
+  name: PeerName;
+  url: string;
+  port: number;
+  dir: string;
+  extra: Record<string, string>;
+  /** Kills the process (the store goes down) but keeps the temp dir. */
+  kill(): Promise<void>;
+  /** Starts the process again on the same port. */
+  restart(): Promise<void>;
+  /** Kills the process and removes the temp dir. */
+  stop(): Promise<void>;
+}
+
+function peersJson(): Record<string, string> {
+  const dir = process.env.BULWARK_PEERS_DIR ?? join(homedir(), '.cache', 'bulwark', 'peers');
+  try {
+    return JSON.parse(readFileSync(join(dir, 'peers.json'), 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+function onPath(bin: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The binary (or jar) of a peer, or undefined when it is not installed. */
+export function peerBinary(name: PeerName): string | undefined {
+  const json = peersJson();
+  for (const k of PEER_NAMES[name].keys) {
+    const v = json[k];
+    if (typeof v === 'string' && existsSync(v)) return v;
+  }
+  for (const b of PEER_NAMES[name].path) {
+    const p = onPath(b);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/** Returns the peer's binary, or skips the test (fails it with CI=true) naming the install command. */
+export function requirePeer(ctx: Mocha.Context, name: PeerName): string {
+  const bin = peerBinary(name);
+  if (bin) return bin;
+  const msg = `peer ${name} is not installed; run \`bash test/peers/install.sh ${name}\``;
+  if (process.env.CI === 'true') throw new Error(msg);
+  console.log(`      (skipped: ${msg})`);
+  ctx.skip();
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, timeoutMs: number, proc: ChildProcess, init: RequestInit = {}): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (proc.exitCode !== null) throw new Error(`peer exited with code ${proc.exitCode} before it was ready (${url})`);
+    try {
+      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(1000) });
+      if (res.status < 500) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`peer at ${url} not ready after ${timeoutMs} ms`);
+}
+
+interface Launch {
+  cmd: string;
+  args: string[];
+  ready: string;
+  env?: Record<string, string>;
+  readyInit?: RequestInit;
+  timeoutMs?: number;
+}
+
+async function launch(name: PeerName, dir: string, port: number, build: (port: number, dir: string) => Launch, extra: Record<string, string> = {}): Promise<Peer> {
+  let proc: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    const l = build(port, dir);
+    proc = spawn(l.cmd, l.args, { cwd: dir, detached: true, stdio: 'ignore', env: { ...process.env, ...l.env } });
+    await waitReady(l.ready, l.timeoutMs ?? 30_000, proc, l.readyInit);
+  };
+  const kill = async (): Promise<void> => {
+    const p = proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    try {
+      process.kill(-p.pid!, 'SIGKILL');
+    } catch {
+      p.kill('SIGKILL');
+    }
+    await exited;
+  };
+  const peer: Peer = {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dir,
+    extra,
+    kill,
+    restart: start,
+    stop: async () => {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await start();
+  } catch (err) {
+    await peer.stop();
+    throw err;
+  }
+  return peer;
+}
+
+/** Starts moto's server (AWS SSM, Secrets Manager, ...). */
+export async function startMoto(bin: string): Promise<Peer> {
+  const dir = await mkdtemp(join(tmpdir(), 'bulwark-moto-'));
+  const port = await freePort();
+  return launch('moto', dir, port, (p) => ({ cmd: bin, args: ['-H', '127.0.0.1', '-p', String(p)], ready: `http://127.0.0.1:${p}/moto-api/` }));
+}
+
+/** Starts OpenBao (or Vault) in dev mode with root token "root" (KV v2 at secret/). */
+export async function startBao(bin: string): Promise<Peer> {
+  const dir = await mkdtemp(join(tmpdir(), 'bulwark-bao-'));
+  const port = await freePort();
+  return launch(
+    'openbao',
+    dir,
+    port,
+    (p) => ({ cmd: bin, args: ['server', '-dev', '-dev-root-token-id=root', `-dev-listen-address=127.0.0.1:${p}`], ready: `http://127.0.0.1:${p}/v1/sys/health`, env: { HOME: dir } }),
+    { token: 'root' },
+  );
+}
+
+/** Starts a Consul dev agent with HTTP on a free port (DNS off, other ports free too). */
+export async function startConsul(bin: string): Promise<Peer> {
+  const dir = await mkdtemp(join(tmpdir(), 'bulwark-consul-'));
+  const port = await freePort();
+  const [serf1, serf2, server, grpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  return launch('consul', dir, port, (p) => ({
+    cmd: bin,
+    args: ['agent', '-dev', '-client=127.0.0.1', '-bind=127.0.0.1', '-dns-port=-1', `-http-port=${p}`, `-serf-lan-port=${serf1}`, `-serf-wan-port=${serf2}`, `-server-port=${server}`, `-grpc-port=${grpc}`, `-data-dir=${dir}`],
+    ready: `http://127.0.0.1:${p}/v1/status/leader`,
+  }));
+}
+
+/** Starts the GCP Secret Manager emulator (REST on a free port). */
+export async function startGcp(bin: string): Promise<Peer> {
+  const dir = await mkdtemp(join(tmpdir(), 'bulwark-gcp-'));
+  const port = await freePort();
+  const grpc = await freePort();
+  return launch('gcp', dir, port, (p) => ({ cmd: bin, args: [`--http-port=${p}`, `--grpc-port=${grpc}`], ready: `http://127.0.0.1:${p}/v1/projects/p/secrets` }));
+}
