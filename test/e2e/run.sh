@@ -24,7 +24,7 @@ fi
 PEERS_JSON=${BULWARK_PEERS_DIR:-$HOME/.cache/bulwark/peers}/peers.json
 missing=()
 for peer in etcd kube-apiserver kubectl; do
-  path=$(sed -n "s/^[[:space:]]*\"$peer\": \"\\(.*\\)\",\\{0,1\\}\$/\\1/p" "$PEERS_JSON" 2>/dev/null | head -n1)
+  path=$(sed -n "s/^[[:space:]]*\"$peer\": \"\\(.*\\)\",\\{0,1\\}\$/\\1/p" "$PEERS_JSON" 2>/dev/null | head -n1 || true)
   [[ -n "$path" && -x "$path" ]] || missing+=("$peer")
 done
 if ((${#missing[@]})); then
