@@ -119,11 +119,11 @@ export const ANNOTATIONS: readonly AnnotationDoc[] = [
 ];
 
 /** The pod-level keys parseInjectionConfig understands (per-file keys are matched by prefix). */
-export const POD_KEYS: readonly string[] = [
+export const POD_KEYS: ReadonlySet<string> = new Set([
   ANNOTATION_INJECT, ANNOTATION_STATUS, ANNOTATION_RELOAD, ANNOTATION_REFRESH, ANNOTATION_HEALTH,
   ANNOTATION_HEALTH_TIMEOUT, ANNOTATION_MOUNT_PATH, ANNOTATION_INIT_ONLY, ANNOTATION_ON_FAILURE,
   ANNOTATION_CONTAINERS, ANNOTATION_CPU_REQUEST, ANNOTATION_CPU_LIMIT, ANNOTATION_MEMORY_REQUEST, ANNOTATION_MEMORY_LIMIT,
-];
+]);
 
 /** A parser's answer: a value, or a field error naming the annotation. */
 export type Parsed<T> = { value: T; error?: undefined } | { value?: undefined; error: FieldError };
@@ -272,14 +272,28 @@ export function parseReload(key: string, raw: string): Parsed<ReloadStep[]> {
 /** Checks a template: bounded size and no partials (templates never read files). */
 export function parseTemplate(key: string, raw: string): Parsed<string> {
   if (raw.length > 65536) return bad(key, 'is longer than 65536 characters; shorten the template');
+  let problem = templateProblems.get(raw);
+  if (problem === undefined) {
+    problem = checkTemplate(raw);
+    if (templateProblems.size >= TEMPLATE_CACHE_SIZE) templateProblems.clear();
+    templateProblems.set(raw, problem);
+  }
+  return problem ? bad(key, problem) : ok(raw);
+}
+
+/** Pods of one Deployment repeat the same templates; the verdict of a template is remembered (bounded). */
+const TEMPLATE_CACHE_SIZE = 256;
+const templateProblems = new Map<string, string>();
+
+function checkTemplate(raw: string): string {
   let parsed: unknown[];
   try {
-    parsed = new Mustache.Writer().parse(raw) as unknown[]; // a fresh writer: no shared template cache
+    parsed = new Mustache.Writer().parse(raw) as unknown[]; // a fresh writer: mustache's global cache stays untouched
   } catch (err) {
-    return bad(key, `is not a valid mustache template (${(err as Error).message.split('\n')[0]}); check that every {{#section}} is closed`);
+    return `is not a valid mustache template (${(err as Error).message.split('\n')[0]}); check that every {{#section}} is closed`;
   }
-  if (hasPartial(parsed)) return bad(key, 'uses a partial ({{> name}}); partials are not allowed, inline the text instead');
-  return ok(raw);
+  if (hasPartial(parsed)) return 'uses a partial ({{> name}}); partials are not allowed, inline the text instead';
+  return '';
 }
 
 function hasPartial(tokens: unknown[]): boolean {

@@ -64,7 +64,7 @@ export function parseInjectionConfig(annotations: Record<string, string> | undef
   };
 
   for (const [key, raw] of Object.entries(ann)) {
-    if (!key.startsWith(A.ANNOTATION_PREFIX) || A.POD_KEYS.includes(key) || FOREIGN_KEYS.has(key)) continue;
+    if (!key.startsWith(A.ANNOTATION_PREFIX) || A.POD_KEYS.has(key) || FOREIGN_KEYS.has(key)) continue;
     const rest = key.slice(A.ANNOTATION_PREFIX.length);
     const dot = rest.indexOf('.');
     const kind = rest.slice(0, dot) as A.FileKind;
