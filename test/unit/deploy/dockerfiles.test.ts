@@ -22,7 +22,7 @@ ENTRYPOINT ["/nodejs/bin/node", "main.js"]
 
 describe('deploy: Dockerfile lint (project check, not hadolint)', () => {
   const images = [
-    { file: 'Dockerfile.webhook', entrypoint: ['/nodejs/bin/node', 'dist/webhook/cli.js'], cmd: '["serve"]' },
+    { file: 'Dockerfile.webhook', entrypoint: ['/nodejs/bin/node'], cmd: '["dist/webhook/cli.js", "serve"]' },
     { file: 'Dockerfile.sidecar', entrypoint: ['/nodejs/bin/node', 'dist/sidecar/main.js'], cmd: '["run"]' },
   ];
   for (const img of images) {
