@@ -64,7 +64,8 @@ export function parseContent(text: string, format: ContentFormat): Parsed {
       case 'env':
         return { ok: true, value: parseDotenv(text) };
       case 'ini':
-        return { ok: true, value: parseIni(text) };
+        // ini builds null-prototype objects; give JSON Schema plain ones.
+        return { ok: true, value: JSON.parse(JSON.stringify(parseIni(text))) as unknown };
     }
   } catch (err) {
     // JSON.parse messages quote a few characters of input; keep only the position.

@@ -91,7 +91,7 @@ function decodeSafe(s: string): string {
 export function detectEntropy(key: string, value: string, opts: EntropyOptions): boolean {
   if (!opts.keyPattern.test(key)) return false;
   const v = value.trim();
-  if (v.length < opts.minLength || v.length > 4096 || /\s/.test(v) || isPlaceholder(v)) return false;
+  if (v.length < opts.minLength || v.length > 4096 || /\s/.test(v) || v.includes('://') || v.startsWith('/') || isPlaceholder(v)) return false;
   return shannonEntropy(v) >= opts.minEntropy;
 }
 

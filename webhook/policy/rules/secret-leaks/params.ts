@@ -24,7 +24,7 @@ export const SECRET_LEAKS_DEFAULTS: SecretLeaksParams = {
   detectors: [...DETECTORS],
   allowKeys: [],
   allowPatterns: [],
-  secretKeyPattern: '(pass(word|wd)?|secret|token|api[-_.]?key|access[-_.]?key|private[-_.]?key|credential|(^|[-_.])key$)',
+  secretKeyPattern: '(pass(word|wd)?|secret|token|api[-_.]?key|access[-_.]?key|private[-_.]?key|credentials?|(^|[-_.])key)$',
   minLength: 16,
   minEntropy: 3.5,
 };
