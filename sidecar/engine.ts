@@ -142,7 +142,7 @@ export class Engine {
       } catch (err) {
         const failure = { file: file.name, code: errorCode(err), message: (err as Error).message };
         result.failures.push(failure);
-        logger.warn(this.current.has(file.name) ? 'fetch failed, keeping last good content' : 'fetch failed, no content yet', { ...failure, staleSeconds: metrics.stalenessOf(file.name), reason });
+        logger.warn(this.current.has(file.name) ? 'fetch failed, keeping last good content' : 'fetch failed, no content yet', { file: failure.file, code: failure.code, error: failure.message, staleSeconds: metrics.stalenessOf(file.name), reason });
       }
     }
     if (result.changed.length === 0 || (requireAll && result.failures.length)) {

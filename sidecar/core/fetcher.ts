@@ -96,7 +96,7 @@ export class Fetcher {
       this.metrics.fetches.inc({ provider: providerName, result: code });
       const msg = (err as Error).message;
       const where = `${ref.store}:${ref.path}${ref.key ? `#${ref.key}` : ''}`;
-      throw new SidecarError(code, msg.includes(ref.path) ? msg : `cannot read ${where} (store ${ref.store}, provider ${providerName}): ${msg}`, { store: ref.store, path: ref.path, provider: providerName }, { cause: err });
+      throw new SidecarError(code, code === 'OUT_OF_SCOPE' || code === 'STORE_UNKNOWN' ? msg : `cannot read ${where} (store ${ref.store}, provider ${providerName}): ${msg}`, { store: ref.store, path: ref.path, provider: providerName }, { cause: err });
     } finally {
       this.metrics.fetchDuration.observe({ provider: providerName }, Number(process.hrtime.bigint() - started) / 1e9);
     }
