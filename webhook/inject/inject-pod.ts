@@ -11,7 +11,7 @@ import { ANNOTATION_RELOAD, ANNOTATION_STATUS } from './annotations.js';
 import { parseInjectionConfig } from './config.js';
 import { buildAppMount, buildInitContainer, buildSidecarContainer, buildVolume, type ContainerInputs } from './containers.js';
 import { podAnnotations, podSpec, type InjectContext } from './context.js';
-import { formatDenial, type FieldError } from './field-error.js';
+import { fieldError, formatDenial, type FieldError } from './field-error.js';
 import { decideInitOnly, jobOwner, useNativeSidecar } from './native-sidecar.js';
 import { decideOptIn, type SkipReason } from './opt-in.js';
 import { buildPodPatch } from './pod-patch.js';
@@ -30,6 +30,9 @@ export type InjectionResult =
   | { result: 'skipped'; reason: InjectSkipReason; warnings: string[] }
   | { result: 'denied'; errors: FieldError[]; message: string; code: number; reason: string; warnings: string[] }
   | { result: 'error'; message: string; problems: string[]; warnings: string[] };
+
+/** Largest spec JSON placed in BULWARK_SPEC: below Linux's 128 KiB limit on one environment string. */
+export const MAX_SPEC_BYTES = 96 * 1024;
 
 /** Denials for bad input answer 400 BadRequest; denials that are only tenancy refusals answer 403 Forbidden. */
 export function denialStatus(errors: FieldError[]): { code: number; reason: string } {
@@ -83,6 +86,11 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
     return { result: 'error', message: `the sidecar spec built for this pod is invalid (SPEC_INVALID): ${problems.join('; ')}; check the SecretStore and ConfigSchema documents it uses`, problems, warnings };
   }
   const specJson = JSON.stringify(sidecarSpec);
+  const size = Buffer.byteLength(specJson);
+  if (size > MAX_SPEC_BYTES) {
+    const msg = `the sidecar spec for this pod is ${size} bytes, above the limit of ${MAX_SPEC_BYTES}; shorten the templates or schemas, or split the files across pods`;
+    return deny([fieldError('ANNOTATION_INVALID', 'metadata.annotations', msg)], warnings);
+  }
   const hash = specHash(specJson);
   const recorded = parseStatus(annotations[ANNOTATION_STATUS]);
   if (recorded === hash) return { result: 'skipped', reason: 'already-injected', warnings };

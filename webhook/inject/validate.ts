@@ -71,6 +71,6 @@ function warnMissingObject(
   const [kindPath, name = ''] = path.split('/');
   const kind = kindPath === 'secret' ? 'Secret' : 'ConfigMap';
   const obj = objects.object(kind, namespace, name);
-  if (!obj) out.warnings.push(`${annotation}: ${kind} ${namespace}/${name} does not exist yet; bulwark-init will wait for it or fail`);
+  if (!obj) out.warnings.push(`${annotation}: ${kind} ${namespace}/${name} does not exist; create it before the pod starts, or bulwark-init cannot write this file`);
   else if (key !== undefined && !obj.keys.includes(key)) out.warnings.push(`${annotation}: ${kind} ${namespace}/${name} has no key ${quote(key)}`);
 }

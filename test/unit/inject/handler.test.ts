@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { AdmissionRequest, Decision, KubeObject } from '../../../webhook/admission/types.js';
+import { MemoryClusterState } from '../../../webhook/cluster/memory-state.js';
 import { createMetrics, type WebhookMetrics } from '../../../webhook/metrics.js';
 import { createInjectionHandler } from '../../../webhook/inject/handler.js';
 import type { ServerOptions } from '../../../webhook/config/options.js';
@@ -208,5 +209,24 @@ describe('inject/handler: denials and errors', () => {
     assert.equal((handler.handle(req) as Decision).allowed, false);
     set = docs();
     assert.equal((handler.handle(req) as Decision).allowed, true);
+  });
+});
+
+describe('inject/handler: warnings from the object cache', () => {
+  it('names ConfigMaps and keys that do not exist when the cache is authoritative; never blocks', () => {
+    const s = new MemoryClusterState({ authoritative: true, serverVersion: { major: 1, minor: 30 } });
+    s.upsert({ kind: 'Namespace', metadata: { name: 'team-b' } });
+    s.upsert({ kind: 'ConfigMap', metadata: { name: 'app-base', namespace: 'team-b' }, data: { 'app.yaml': 'a: 1' } });
+    s.upsert({ kind: 'Secret', metadata: { name: 'db', namespace: 'team-b' }, data: { password: 'c2VjcmV0' } });
+    const handler = createInjectionHandler({ options: options(), docs: () => docs(), state: s });
+    const d = handler.handle(
+      request(pod({ 'bulwark.dev/inject': 'true', 'bulwark.dev/config.app.yaml': 'app-base#app.yaml, app-missing, app-base#other', 'bulwark.dev/secret.pw': 'kubernetes:secret/db#password' })),
+    ) as Decision;
+    assert.ok(d.allowed && d.patch);
+    assert.deepEqual(d.warnings, [
+      'bulwark.dev/config.app.yaml: ConfigMap team-b/app-missing does not exist; create it before the pod starts, or bulwark-init cannot write this file',
+      'bulwark.dev/config.app.yaml: ConfigMap team-b/app-base has no key "other"',
+    ]);
+    assert.ok(!JSON.stringify(d).includes('c2VjcmV0'), 'no secret value in the decision');
   });
 });

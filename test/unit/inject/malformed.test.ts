@@ -76,6 +76,11 @@ const rows: Row[] = [
     want: [/bulwark\.dev\/mount-path: container app already mounts a volume at \/bulwark; choose another bulwark\.dev\/mount-path/],
   },
   {
+    name: 'a spec too large for an environment variable',
+    input: { ...OK, ...Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`bulwark.dev/template.f${i}`, 'x'.repeat(40000)])), ...Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`bulwark.dev/secret.f${i}`, 'vault:kv/a'])) },
+    want: [/^sidecar injection denied: metadata\.annotations: the sidecar spec for this pod is \d+ bytes, above the limit of 98304; shorten the templates or schemas/],
+  },
+  {
     name: 'every problem is reported at once, not only the first',
     input: { 'bulwark.dev/inject': 'maybe', 'bulwark.dev/secret.db': 'nostore', 'bulwark.dev/refresh': 'x', 'bulwark.dev/reload': 'signal:NOPE', 'bulwark.dev/secret.k': 'ghost:a/b' },
     want: [/^sidecar injection denied \(5 problems\): /, /bulwark\.dev\/inject: "maybe"/, /bulwark\.dev\/secret\.db: "nostore" has no store/, /bulwark\.dev\/refresh: "x"/, /bulwark\.dev\/reload: "signal:NOPE"/, /bulwark\.dev\/secret\.k: store "ghost" is not defined/],
