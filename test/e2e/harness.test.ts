@@ -154,7 +154,7 @@ describe('e2e harness: real kube-apiserver + etcd', function () {
     it('fails closed for Bulwark documents when their CRDs are installed', async function () {
       const k = testCluster().kubectl;
       if (!renderedBase().all.some((m) => m.kind === 'CustomResourceDefinition')) this.skip();
-      const r = await k.apply(asList([{ apiVersion: 'bulwark.dev/v1alpha1', kind: 'ConfigPolicy', metadata: { name: 'x', namespace: 'e2e-down' }, spec: { mode: 'audit', rules: [] } }]));
+      const r = await k.apply(asList([{ apiVersion: 'bulwark.dev/v1alpha1', kind: 'ConfigPolicy', metadata: { name: 'x', namespace: 'e2e-down' }, spec: { mode: 'audit', rules: [{ rule: 'immutability' }] } }]));
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /failed calling webhook "documents\.bulwark\.dev"/);
     });
