@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { findControlPlanePeers } from '../../e2e/harness/peers.js';
+import { startCluster, type TestCluster } from '../../e2e/harness/cluster.js';
+import { createKubernetesProvider } from '../../../sidecar/providers/kubernetes.js';
+import { restartOwner, RESTARTED_AT } from '../../../sidecar/reload/restart.js';
+import { isSidecarError } from '../../../sidecar/errors.js';
+import type { Provider } from '../../../sidecar/providers/types.js';
+import { waitFor } from '../../sample-app/control.js';
+
+const NS = 'team-a';
+const deployment = (name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: NS },
+  spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'example/app:1' }] } } },
+});
+
+describe('sidecar against a real kube-apiserver (kubernetes provider, restart reload)', function () {
+  this.timeout(180000);
+  let cluster: TestCluster | undefined;
+  let provider: Provider;
+  const savedKubeconfig = process.env.KUBECONFIG;
+
+  before(async function () {
+    const lookup = findControlPlanePeers();
+    if (!lookup.ok) {
+      const msg = `peers ${lookup.missing.join(', ')} are not installed; run \`bash test/peers/install.sh kubernetes etcd\``;
+      if (process.env.CI === 'true') throw new Error(msg);
+      console.log(`      (skipped: ${msg})`);
+      this.skip();
+    }
+    cluster = await startCluster(lookup.peers);
+    process.env.KUBECONFIG = cluster.kubeconfig;
+    const k = cluster.kubectl;
+    await k.ok(['create', 'namespace', NS]);
+    await k.ok(['-n', NS, 'create', 'secret', 'generic', 'db', '--from-literal=password=s3cret', '--from-literal=user=app']);
+    await k.ok(['-n', NS, 'create', 'configmap', 'settings', '--from-literal=app.yaml=greeting: hello']);
+    await k.ok(['apply', '-f', '-'], { input: JSON.stringify(deployment('web')) });
+    provider = await createKubernetesProvider({ storeName: 'k8s', store: { provider: 'kubernetes' }, namespace: NS });
+  });
+  after(async () => {
+    await provider?.close?.();
+    if (savedKubeconfig === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = savedKubeconfig;
+    await cluster?.stop();
+  });
+
+  it('reads a Secret decoded, with its resourceVersion', async () => {
+    const got = await provider.read({ store: 'k8s', path: 'secret/db' });
+    assert.deepEqual(got.value, { password: 's3cret', user: 'app' });
+    assert.match(got.version, /^\d+$/);
+  });
+
+  it('reads a ConfigMap and maps a missing object to NOT_FOUND', async () => {
+    assert.deepEqual((await provider.read({ store: 'k8s', path: 'configmap/settings' })).value, { 'app.yaml': 'greeting: hello' });
+    await assert.rejects(provider.read({ store: 'k8s', path: 'secret/none' }), (e: unknown) => isSidecarError(e, 'NOT_FOUND'));
+  });
+
+  it('watches a Secret through the API and reports a change', async () => {
+    let changes = 0;
+    const abort = new AbortController();
+    provider.watch!({ store: 'k8s', path: 'secret/db' }, () => changes++, abort.signal);
+    try {
+      await waitFor(() => changes >= 1, 10000, 'the initial watch event');
+      const before = changes;
+      await cluster!.kubectl.ok(['-n', NS, 'patch', 'secret', 'db', '-p', JSON.stringify({ stringData: { password: 'rotated' } })]);
+      await waitFor(() => changes > before, 10000, 'a MODIFIED event');
+      assert.equal(((await provider.read({ store: 'k8s', path: 'secret/db' })).value as Record<string, unknown>).password, 'rotated');
+    } finally {
+      abort.abort();
+    }
+  });
+
+  it('restarts the owning Deployment the way kubectl rollout restart does', async () => {
+    const now = new Date('2026-05-06T07:08:09Z');
+    assert.equal(await restartOwner(NS, { kind: 'Deployment', name: 'web' }, now), 'Deployment/web');
+    const out = await cluster!.kubectl.ok(['-n', NS, 'get', 'deployment', 'web', '-o', 'json']);
+    const dep = JSON.parse(out) as { spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+    assert.equal(dep.spec.template.metadata.annotations?.[RESTARTED_AT], now.toISOString());
+  });
+
+  it('follows a ReplicaSet owner up to its Deployment, and refuses other kinds', async () => {
+    const dep = JSON.parse(await cluster!.kubectl.ok(['-n', NS, 'get', 'deployment', 'web', '-o', 'json'])) as { metadata: { uid: string } };
+    const rs = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web-abc', namespace: NS, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: dep.metadata.uid }] },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: deployment('web').spec.template },
+    };
+    await cluster!.kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(rs) });
+    assert.equal(await restartOwner(NS, { kind: 'ReplicaSet', name: 'web-abc' }), 'Deployment/web');
+    await assert.rejects(restartOwner(NS, { kind: 'Job', name: 'x' }), (e: unknown) => isSidecarError(e, 'RELOAD_FAILED'));
+    await assert.rejects(restartOwner(NS, { kind: 'Deployment', name: 'missing' }), /patching Deployment team-a\/missing failed/);
+  });
+});
