@@ -174,16 +174,16 @@ export async function startBao(bin: string): Promise<Peer> {
   );
 }
 
-/** Starts a Consul dev agent with HTTP on a free port (DNS off, other ports free too). */
-export async function startConsul(bin: string): Promise<Peer> {
+/** Starts a Consul dev agent with HTTP on a free port (DNS off, other ports free too); with `aclToken`, ACLs default-deny and that token is the management token. */
+export async function startConsul(bin: string, aclToken?: string): Promise<Peer> {
   const dir = await mkdtemp(join(tmpdir(), 'bulwark-consul-'));
   const port = await freePort();
   const [serf1, serf2, server, grpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
   return launch('consul', dir, port, (p) => ({
     cmd: bin,
-    args: ['agent', '-dev', '-client=127.0.0.1', '-bind=127.0.0.1', '-dns-port=-1', `-http-port=${p}`, `-serf-lan-port=${serf1}`, `-serf-wan-port=${serf2}`, `-server-port=${server}`, `-grpc-port=${grpc}`, `-data-dir=${dir}`],
+    args: ['agent', '-dev', '-client=127.0.0.1', '-bind=127.0.0.1', '-dns-port=-1', `-http-port=${p}`, `-serf-lan-port=${serf1}`, `-serf-wan-port=${serf2}`, `-server-port=${server}`, `-grpc-port=${grpc}`, ...(aclToken ? ['-hcl', `acl { enabled = true\ndefault_policy = "deny"\ntokens { initial_management = "${aclToken}" } }`] : [])],
     ready: `http://127.0.0.1:${p}/v1/status/leader`,
-  }));
+  }), aclToken ? { token: aclToken } : {});
 }
 
 /** Starts the GCP Secret Manager emulator (REST on a free port). */
