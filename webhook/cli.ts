@@ -14,7 +14,11 @@ program
   .name('bulwark')
   .description('Kubernetes admission webhook and sidecar injector that keeps configuration and secrets honest')
   .version('0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors are bad input: exit 2, like every other bad input; help and version exit 0.
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
 
 const serve = program.command('serve').description('run the admission webhook (HTTPS: /mutate, /validate, /healthz, /readyz, /metrics)');
 for (const s of SETTINGS) {

@@ -16,6 +16,8 @@ import { readInputs } from '../review/inputs.js';
 import { reviewObjects } from '../review/review.js';
 import { parseManifests } from '../util/manifests.js';
 import { readFile } from 'node:fs/promises';
+import type { AdmissionRequest } from '../admission/types.js';
+import { evaluate } from '../policy/engine.js';
 
 /** Runs the review; returns the exit code. */
 export async function reviewCommand(inputs: string[], flags: Record<string, string>): Promise<number> {
@@ -24,7 +26,7 @@ export async function reviewCommand(inputs: string[], flags: Record<string, stri
     if (!m) throw new Error('--server-version must look like 1.33');
     const options = resolveOptions({ policiesDir: flags.policies, cluster: 'none', ...(flags.namespaces ? { namespacesFile: flags.namespaces } : {}) }, {});
     const { set, errors } = await loadDirectory(options.policiesDir);
-    if (errors.length) throw new Error(`invalid policy documents:\n${errors.map((e) => `  ${e.source}: ${e.message}`).join('\n')}`);
+    if (errors.length) throw new Error(`invalid policy documents:\n${errors.map((e: { source: string; message: string }) => `  ${e.source}: ${e.message}`).join('\n')}`);
     const objects = await readInputs(inputs);
     const nsFile = namespacesFileFor(options);
     const nsObjects = nsFile ? parseManifests(await readFile(nsFile, 'utf8'), nsFile).map((o) => o.object) : [];
@@ -33,6 +35,7 @@ export async function reviewCommand(inputs: string[], flags: Record<string, stri
     const handlers = {
       mutate: createInjectionHandler({ options, docs, state, logger: silentLogger }),
       validate: createValidationHandler({ docs, state, ownNamespace: options.ownNamespace, logger: silentLogger }),
+      explain: (request: AdmissionRequest) => evaluate({ request, docs: set, state, ownNamespace: options.ownNamespace }),
     };
     const results = await reviewObjects(objects, handlers, silentLogger, flags.namespace ?? 'default');
     const out =

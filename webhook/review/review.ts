@@ -8,6 +8,7 @@ import type { AdmissionRequest, Decision, KubeObject, PatchOperation } from '../
 import { runHandler } from '../server/admission-endpoint.js';
 import type { Logger } from '../log.js';
 import type { ManifestObject } from '../util/manifests.js';
+import type { Finding } from '../policy/findings.js';
 
 const { applyPatch, deepClone } = fastJsonPatch;
 
@@ -25,6 +26,8 @@ export interface ReviewResult {
   deniedBy?: 'mutate' | 'validate';
   warnings: string[];
   patch: PatchOperation[];
+  /** Every policy finding for the (mutated) object, for SARIF and JUnit reports. */
+  findings: Finding[];
 }
 
 function splitApiVersion(apiVersion: string): { group: string; version: string } {
@@ -64,7 +67,7 @@ function warningsOf(d: Decision): string[] {
 /** Reviews manifest objects with the given handlers. */
 export async function reviewObjects(
   objects: ManifestObject[],
-  handlers: { mutate: Handler; validate: Handler },
+  handlers: { mutate: Handler; validate: Handler; explain?: (req: AdmissionRequest) => Finding[] },
   logger: Logger,
   defaultNamespace = 'default',
 ): Promise<ReviewResult[]> {
@@ -73,7 +76,7 @@ export async function reviewObjects(
   for (const m of objects) {
     i++;
     const req = requestFor(m.object as KubeObject, `review-${i}`, defaultNamespace);
-    const base: Omit<ReviewResult, 'allowed' | 'warnings' | 'patch'> = {
+    const base: Omit<ReviewResult, 'allowed' | 'warnings' | 'patch' | 'findings'> = {
       source: m.source,
       document: m.document,
       kind: req.kind.kind,
@@ -82,15 +85,17 @@ export async function reviewObjects(
     };
     const mutated = await runHandler(handlers.mutate, req, logger);
     if (!mutated.allowed) {
-      results.push({ ...base, allowed: false, message: mutated.message, deniedBy: 'mutate', warnings: warningsOf(mutated), patch: [] });
+      results.push({ ...base, allowed: false, message: mutated.message, deniedBy: 'mutate', warnings: warningsOf(mutated), patch: [], findings: [] });
       continue;
     }
     const patch = mutated.patch ?? [];
     const object = patch.length ? (applyPatch(deepClone(req.object), patch as any, true, false).newDocument as KubeObject) : req.object;
-    const validated = await runHandler(handlers.validate, { ...req, object }, logger);
+    const mutatedReq = { ...req, object };
+    const validated = await runHandler(handlers.validate, mutatedReq, logger);
     const warnings = [...warningsOf(mutated), ...warningsOf(validated)];
-    if (!validated.allowed) results.push({ ...base, allowed: false, message: validated.message, deniedBy: 'validate', warnings, patch });
-    else results.push({ ...base, allowed: true, warnings, patch });
+    const findings = handlers.explain ? handlers.explain(mutatedReq) : [];
+    if (!validated.allowed) results.push({ ...base, allowed: false, message: validated.message, deniedBy: 'validate', warnings, patch, findings });
+    else results.push({ ...base, allowed: true, warnings, patch, findings });
   }
   return results;
 }
