@@ -80,12 +80,12 @@ describe('e2e: sidecar injection (mutating webhook)', function () {
   });
 
   it('rejects a secret reference outside the tenant\'s store prefixes', async () => {
-    const r = await testCluster().kubectl.create(pod('e2e-dev', 'cross-tenant', { ...INJECT, 'bulwark.dev/secret.db': 'e2e-vault:secret/team-b/db#password' }));
+    const r = await testCluster().kubectl.create(pod('e2e-dev', 'cross-tenant', { ...INJECT, 'bulwark.dev/secret.db': 'vault:secret/data/team-b/db#password' }));
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /denied the request/);
-    assert.match(r.stderr, /secret\/team-b\/db/);
+    assert.match(r.stderr, /secret\/data\/team-b\/db/);
     assert.match(r.stderr, /outside the prefixes/);
-    const ok = await testCluster().kubectl.create(pod('e2e-dev', 'own-tenant', { ...INJECT, 'bulwark.dev/secret.db': 'e2e-vault:secret/team-a/db#password' }), ['--dry-run=server']);
+    const ok = await testCluster().kubectl.create(pod('e2e-dev', 'own-tenant', { ...INJECT, 'bulwark.dev/secret.db': 'vault:secret/data/team-a/db#password' }), ['--dry-run=server']);
     assert.equal(ok.code, 0, ok.stderr);
   });
 

@@ -9,8 +9,8 @@ import type { WebhookProcess } from './webhook.js';
 
 /** The namespaces of the webhook suites and their labels. */
 export const NAMESPACES: Record<string, Record<string, string>> = {
-  'e2e-dev': { 'bulwark.dev/environment': 'e2e-dev', 'bulwark.dev/tenant': 'team-a' },
-  'e2e-prod': { 'bulwark.dev/environment': 'e2e-prod', 'bulwark.dev/tenant': 'team-a' },
+  'e2e-dev': { 'bulwark.dev/environment': 'dev', 'bulwark.dev/tenant': 'team-a' },
+  'e2e-prod': { 'bulwark.dev/environment': 'prod', 'bulwark.dev/tenant': 'team-a' },
   'e2e-audit': { 'bulwark.dev/environment': 'e2e-audit' },
   'e2e-inject': { 'bulwark.dev/inject': 'enabled', 'bulwark.dev/tenant': 'team-a' },
   'e2e-plain': {},
@@ -52,7 +52,8 @@ export function webhookWithNamespaces(): Promise<WebhookProcess> {
     const items = Object.entries(NAMESPACES).map(([name, labels]) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } }));
     await k.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
     await eventually(async () => {
-      const probe = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: 'e2e-prod' }, data: { a: 'b' } };
+      // a managed, mutable ConfigMap is denied only once the webhook knows e2e-prod is prod
+      const probe = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: 'e2e-prod', labels: { 'bulwark.dev/managed': 'true' } }, data: { a: 'b' } };
       const r = await k.create(probe, ['--dry-run=server']);
       if (r.code === 0) throw new Error('the webhook does not see namespace e2e-prod yet');
     }, 30_000);
