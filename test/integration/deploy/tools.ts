@@ -17,18 +17,23 @@ const TOOLS = {
   promtool: { key: 'promtool', env: 'BULWARK_PROMTOOL', fallback: ['/usr/bin/promtool'], install: 'bash test/deploy-tools.sh   (or: bash test/peers/install.sh promtool)' },
   kubectl: { key: 'kubectl', env: 'BULWARK_KUBECTL', fallback: ['/usr/local/bin/kubectl', '/usr/bin/kubectl'], install: 'bash test/peers/install.sh kubernetes' },
   'cert-manager-crds': { key: 'cert-manager-crds', env: 'BULWARK_CERT_MANAGER_CRDS', fallback: [], install: 'bash test/peers/install.sh cert-manager-crds' },
+  'prometheus-operator-crds': { key: 'prometheus-operator-crds', env: 'BULWARK_PROMETHEUS_OPERATOR_CRDS', fallback: [], install: 'bash test/deploy-tools.sh' },
 } as const;
 
 /** A tool name. */
 export type ToolName = keyof typeof TOOLS;
 
+/** peers.json (test/peers/install.sh) merged with deploy-tools.json (test/deploy-tools.sh). */
 function peersJson(): Record<string, unknown> {
   const dir = process.env.BULWARK_PEERS_DIR || join(homedir(), '.cache', 'bulwark', 'peers');
-  try {
-    return JSON.parse(readFileSync(join(dir, 'peers.json'), 'utf8')) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
+  const read = (f: string): Record<string, unknown> => {
+    try {
+      return JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+  return { ...read('deploy-tools.json'), ...read('peers.json') };
 }
 
 function usable(path: unknown, dir: boolean): path is string {
@@ -42,10 +47,10 @@ function usable(path: unknown, dir: boolean): path is string {
   }
 }
 
-/** The path of a tool (a directory for cert-manager-crds), or undefined when it is not installed. */
+/** The path of a tool (a directory for the *-crds entries), or undefined when it is not installed. */
 export function findTool(name: ToolName): string | undefined {
   const t = TOOLS[name];
-  const dir = name === 'cert-manager-crds';
+  const dir = name.endsWith('-crds');
   const candidates = [process.env[t.env], peersJson()[t.key], ...t.fallback];
   return candidates.find((c): c is string => usable(c, dir));
 }
