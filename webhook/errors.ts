@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   ANNOTATION_INVALID: 'a bulwark.dev annotation has an invalid value',
   STORE_UNKNOWN: 'a reference names a store that is not defined',
   SPEC_INVALID: 'the sidecar spec built for the pod fails its schema',
+  NAME_CLASH: 'the pod already has a container or volume with a name Bulwark injects, or a mount at its mount path',
+  STORE_FORBIDDEN: "a reference names a store or path outside what the pod's tenant may read",
   // Certificates.
   CERT_INVALID: 'the TLS certificate or key could not be loaded',
   // CLI.

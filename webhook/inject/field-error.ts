@@ -5,14 +5,8 @@
  */
 import { ERROR_CODES, type ErrorCode } from '../errors.js';
 
-/** Injection error codes not in the shared catalogue (a local extension; see the report to the lead). */
-export const INJECT_ERROR_CODES = {
-  NAME_CLASH: 'the pod already has a container or volume with a name Bulwark injects, or a mount at its mount path',
-  STORE_FORBIDDEN: "a reference names a store or path outside what the pod's tenant may read",
-} as const;
-
-/** Any code an injection problem can carry. */
-export type InjectErrorCode = ErrorCode | keyof typeof INJECT_ERROR_CODES;
+/** Any code an injection problem can carry (all from the shared catalogue). */
+export type InjectErrorCode = ErrorCode;
 
 /** One problem, tied to the annotation (full key) or pod field that caused it. */
 export interface FieldError {
@@ -46,9 +40,7 @@ export function quote(value: string, max = 80): string {
   return JSON.stringify(v);
 }
 
-/** The meaning of a code, from the shared catalogue or the local extension. */
+/** The meaning of a code, from the shared catalogue. */
 export function describeCode(code: InjectErrorCode): string {
-  return code in INJECT_ERROR_CODES
-    ? INJECT_ERROR_CODES[code as keyof typeof INJECT_ERROR_CODES]
-    : ERROR_CODES[code as ErrorCode];
+  return ERROR_CODES[code];
 }

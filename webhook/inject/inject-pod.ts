@@ -3,6 +3,7 @@
  * documents and pod → build the sidecar spec → validateSpec → idempotency check → JSON Patch.
  * Used by the admission handler and by the offline CLI review.
  */
+import type { ErrorCode } from '../errors.js';
 import { validateSpec } from '../../sidecar/spec/schema.js';
 import type { SidecarSpec } from '../../sidecar/spec/types.js';
 import type { KubeObject, PatchOperation } from '../admission/types.js';
@@ -29,7 +30,7 @@ export type InjectionResult =
   | { result: 'injected'; patch: PatchOperation[]; spec: SidecarSpec; hash: string; native: boolean; warnings: string[] }
   | { result: 'skipped'; reason: InjectSkipReason; warnings: string[] }
   | { result: 'denied'; errors: FieldError[]; message: string; code: number; reason: string; warnings: string[] }
-  | { result: 'error'; message: string; problems: string[]; warnings: string[] };
+  | { result: 'error'; code: ErrorCode; message: string; problems: string[]; warnings: string[] };
 
 /** Largest spec JSON placed in BULWARK_SPEC: below Linux's 128 KiB limit on one environment string. */
 export const MAX_SPEC_BYTES = 96 * 1024;
@@ -83,7 +84,7 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
   });
   const problems = validateSpec(sidecarSpec);
   if (problems.length) {
-    return { result: 'error', message: `the sidecar spec built for this pod is invalid (SPEC_INVALID): ${problems.join('; ')}; check the SecretStore and ConfigSchema documents it uses`, problems, warnings };
+    return { result: 'error', code: 'SPEC_INVALID', message: `the sidecar spec built for this pod is invalid: ${problems.join('; ')}; check the SecretStore and ConfigSchema documents it uses`, problems, warnings };
   }
   const specJson = JSON.stringify(sidecarSpec);
   const size = Buffer.byteLength(specJson);

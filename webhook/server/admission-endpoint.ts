@@ -34,6 +34,7 @@ export async function runHandler(handler: Handler, req: AdmissionRequest, logger
     return await handler.handle(req);
   } catch (err) {
     logger.error('admission handler failed', {
+      code: 'HANDLER_FAILED',
       requestId: req.uid,
       kind: req.kind.kind,
       namespace: req.namespace,

@@ -83,7 +83,7 @@ export class AdmissionServer {
         status === 413
           ? `request body is larger than the limit of ${deps.maxBodyBytes} bytes (--max-body-bytes)`
           : `request could not be read: ${err?.message ?? 'unknown error'}`;
-      deps.logger.warn('malformed admission request', { status, error: message });
+      deps.logger.warn('malformed admission request', { status, code: status === 413 ? 'BODY_TOO_LARGE' : 'BODY_NOT_JSON', error: message });
       deps.metrics.admissionRequests.inc({ webhook: 'unknown', kind: 'unknown', operation: 'unknown', decision: 'malformed' });
       res.status(status).json(review(complete('', errored(status, message))));
     });

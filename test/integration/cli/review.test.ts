@@ -19,7 +19,7 @@ describe('bulwark review', function () {
   it('exits 1 when any object is denied and never prints the secret value', async () => {
     const r = await runCli(['review', `${FIX}/leaky.yaml`, `${FIX}/good.yaml`]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /DENIED  ConfigMap shop-dev\/leaky/);
+    assert.match(r.stdout, /DENIED {2}ConfigMap shop-dev\/leaky/);
     assert.match(r.stdout, /DATABASE_URL/);
     assert.doesNotMatch(r.stdout, /hunter2/);
   });

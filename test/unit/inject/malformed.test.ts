@@ -154,6 +154,9 @@ describe('inject/injectPod: a spec that fails the sidecar schema is never inject
     d.clusterStores.set('vault', { ...d.clusterStores.get('vault')!, spec: { provider: 'vault', address: `https://${'a'.repeat(3000)}` } });
     const r = injectPod(pod(OK), { ...ctx(), docs: d, options: options() });
     assert.equal(r.result, 'error');
-    if (r.result === 'error') assert.match(r.message, /SPEC_INVALID.*\/stores\/vault\/address/);
+    if (r.result === 'error') {
+      assert.equal(r.code, 'SPEC_INVALID');
+      assert.match(r.message, /invalid: .*\/stores\/vault\/address/);
+    }
   });
 });
