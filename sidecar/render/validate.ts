@@ -2,10 +2,10 @@
  * Schema validation of rendered content with ajv: content failing its ConfigSchema is never written.
  */
 import YAML from 'yaml';
-import { createAjv, formatAjvErrors, type ValidateFunction } from '../spec/ajv.js';
+import { createAjv, formatAjvErrors, type AjvInstance, type ValidateFunction } from '../spec/ajv.js';
 import { SidecarError } from '../errors.js';
 
-const ajv = createAjv({ strict: false });
+let ajv: AjvInstance | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
 function compile(schema: Record<string, unknown>, name: string): ValidateFunction {
@@ -14,6 +14,7 @@ function compile(schema: Record<string, unknown>, name: string): ValidateFunctio
   if (!fn) {
     try {
       const { $id: _id, ...rest } = schema;
+      ajv ??= createAjv({ strict: false });
       fn = ajv.compile(rest);
     } catch (err) {
       throw new SidecarError('SCHEMA_INVALID', `ConfigSchema ${name} is not a valid JSON Schema: ${(err as Error).message}`);

@@ -28,7 +28,7 @@ export async function startSampleApp(configPath: string): Promise<SampleApp> {
       const m = /listening (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
     });
-    proc.once('exit', (code) => reject(new Error(`sample app exited with ${code}`)));
+    proc.once('exit', (code, sig) => reject(new Error(`sample app exited with ${code ?? sig}`)));
   });
   const url = `http://127.0.0.1:${port}`;
   return {

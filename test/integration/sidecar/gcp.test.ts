@@ -2,21 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requirePeer, startGcp, type Peer } from './peers.js';
+import { requirePeer, startGcp, gcpAddVersion, type Peer } from './peers.js';
 import { createGcpSecretManagerProvider } from '../../../sidecar/providers/gcp-secret-manager.js';
 import { isSidecarError } from '../../../sidecar/errors.js';
 import type { Provider } from '../../../sidecar/providers/types.js';
 import type { SidecarSpec } from '../../../sidecar/spec/types.js';
 import { startSidecar, writeSpec } from './sidecar-process.js';
 import { waitFor } from '../../sample-app/control.js';
-
-/** Creates a secret (if needed) and adds a version through the emulator's REST API; returns the version number. */
-export async function gcpAddVersion(url: string, project: string, secret: string, value: string): Promise<string> {
-  await fetch(`${url}/v1/projects/${project}/secrets?secretId=${secret}`, { method: 'POST', body: JSON.stringify({ replication: { automatic: {} } }) });
-  const res = await fetch(`${url}/v1/projects/${project}/secrets/${secret}:addVersion`, { method: 'POST', body: JSON.stringify({ payload: { data: Buffer.from(value).toString('base64') } }) });
-  if (!res.ok) throw new Error(`addVersion: HTTP ${res.status}`);
-  return ((await res.json()) as { name: string }).name.split('/').pop()!;
-}
 
 describe('sidecar provider against the GCP Secret Manager emulator', function () {
   this.timeout(60000);

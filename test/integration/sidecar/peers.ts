@@ -193,3 +193,11 @@ export async function startGcp(bin: string): Promise<Peer> {
   const grpc = await freePort();
   return launch('gcp', dir, port, (p) => ({ cmd: bin, args: [`--http-port=${p}`, `--grpc-port=${grpc}`], ready: `http://127.0.0.1:${p}/v1/projects/p/secrets` }));
 }
+
+/** Creates a secret (if needed) and adds a version through the emulator's REST API; returns the version number. */
+export async function gcpAddVersion(url: string, project: string, secret: string, value: string): Promise<string> {
+  await fetch(`${url}/v1/projects/${project}/secrets?secretId=${secret}`, { method: 'POST', body: JSON.stringify({ replication: { automatic: {} } }) });
+  const res = await fetch(`${url}/v1/projects/${project}/secrets/${secret}:addVersion`, { method: 'POST', body: JSON.stringify({ payload: { data: Buffer.from(value).toString('base64') } }) });
+  if (!res.ok) throw new Error(`addVersion: HTTP ${res.status}`);
+  return ((await res.json()) as { name: string }).name.split('/').pop()!;
+}
