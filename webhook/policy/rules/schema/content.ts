@@ -75,6 +75,42 @@ export function parseContent(text: string, format: ContentFormat): Parsed {
   }
 }
 
+/** Bytes of content the parse cache may hold. */
+export const PARSE_CACHE_BYTES = 8 * 1024 * 1024;
+const cache = new Map<string, Parsed>();
+let cachedBytes = 0;
+
+/**
+ * Parses content through a small LRU cache keyed by format and text: the same ConfigMap content is
+ * admitted again and again (dry runs, server-side apply, several policies), and YAML parsing dominates
+ * the cost of the schema rule. Callers must not mutate the returned value.
+ */
+export function parseContentCached(text: string, format: ContentFormat): Parsed {
+  const key = `${format}\u0000${text}`;
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const parsed = parseContent(text, format);
+  if (text.length > PARSE_CACHE_BYTES / 16) return parsed;
+  cache.set(key, parsed);
+  cachedBytes += key.length;
+  for (const k of cache.keys()) {
+    if (cachedBytes <= PARSE_CACHE_BYTES) break;
+    cache.delete(k);
+    cachedBytes -= k.length;
+  }
+  return parsed;
+}
+
+/** Empties the parse cache (benchmarks measure the cold cost with it). */
+export function clearContentCache(): void {
+  cache.clear();
+  cachedBytes = 0;
+}
+
 function lineOf(pos: Array<{ line: number }> | undefined): string {
   return pos?.[0] ? String(pos[0].line) : '?';
 }

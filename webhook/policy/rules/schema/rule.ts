@@ -6,7 +6,7 @@ import { ANNOTATION_FORMAT, ANNOTATION_SCHEMA } from '../../../labels.js';
 import { compileContentSchema, formatAjvErrors } from '../../schemas/index.js';
 import { describe, pointerSegment, stringMap } from '../objects.js';
 import type { RuleContext, RuleDefinition, Violation } from '../types.js';
-import { formatOfKey, parseContent, parseFormatAnnotation, type ContentFormat } from './content.js';
+import { formatOfKey, parseContentCached, parseFormatAnnotation, type ContentFormat } from './content.js';
 import { SCHEMA_DEFAULTS, SCHEMA_PARAMS_SCHEMA, type SchemaParams } from './params.js';
 
 /** Parses bulwark.dev/schema: "name" (the whole object) or "key=name,key2=name2". */
@@ -104,7 +104,7 @@ function parseKey(key: string, text: string, format: ContentFormat | undefined, 
     return FAILED;
   }
   if (!format) return text;
-  const parsed = parseContent(text, format);
+  const parsed = parseContentCached(text, format);
   if (!parsed.ok) {
     out.push({ message: `${who} key "${key}" is not valid ${format}: ${parsed.error}; fix the content or set ${ANNOTATION_FORMAT}`, path });
     return FAILED;

@@ -11,6 +11,9 @@ import { SECRET_LEAKS_DEFAULTS, SECRET_LEAKS_PARAMS_SCHEMA, type SecretLeaksPara
 /** Annotations that copy the object itself (scanned through the object instead). */
 const SKIPPED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
 
+/** A cheap pre-check: structured content without any of these words has no secret-looking inner key. */
+const SECRET_WORD = /pass|secret|token|key|credential/i;
+
 /** A value to scan: where it is, under which key, and how to describe it in a message. */
 interface Candidate {
   key: string;
@@ -87,7 +90,7 @@ export const secretLeaksRule: RuleDefinition<SecretLeaksParams> = {
       const found = new Set<string>(detectPatterns(cand.value, c.enabled));
       if (c.enabled.has('high-entropy')) {
         if (detectEntropy(cand.key, cand.value, c.entropy)) found.add('high-entropy');
-        else if (cand.structured) {
+        else if (cand.structured && SECRET_WORD.test(cand.value)) {
           for (const [k, v] of linePairs(cand.value)) {
             if (!matchesAnyGlob(k, params.allowKeys) && !c.allow.some((re) => re.test(v)) && detectEntropy(k, v, c.entropy)) {
               found.add(`high-entropy (inner key ${k})`);
