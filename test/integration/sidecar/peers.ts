@@ -201,3 +201,35 @@ export async function gcpAddVersion(url: string, project: string, secret: string
   if (!res.ok) throw new Error(`addVersion: HTTP ${res.status}`);
   return ((await res.json()) as { name: string }).name.split('/').pop()!;
 }
+
+/** Starts lowkey-vault (Azure Key Vault) from its runnable jar over HTTPS on a free port; extra.caFile holds its self-signed certificate. */
+export async function startLowkey(jar: string): Promise<Peer> {
+  const dir = await mkdtemp(join(tmpdir(), 'bulwark-lowkey-'));
+  const port = await freePort();
+  const prevTls = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // only for the readiness probe below
+  try {
+    const peer = await launch(
+      'lowkey-vault',
+      dir,
+      port,
+      (p) => ({ cmd: 'java', args: ['-jar', jar, `--server.port=${p}`, '--LOWKEY_VAULT_RELAXED_PORTS=true'], ready: `https://localhost:${p}/ping`, timeoutMs: 90_000 }),
+      { caFile: join(dir, 'ca.pem') },
+    );
+    const { connect } = await import('node:tls');
+    const pem = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false }, () => {
+        const raw = s.getPeerCertificate().raw;
+        s.end();
+        resolve(`-----BEGIN CERTIFICATE-----\n${raw.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`);
+      });
+      s.once('error', reject);
+    });
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(peer.extra.caFile!, pem);
+    return { ...peer, url: `https://localhost:${port}` };
+  } finally {
+    if (prevTls === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = prevTls;
+  }
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { loadSpec } from '../../../sidecar/main.js';
+import { SidecarMetrics } from '../../../sidecar/metrics.js';
+import { isSidecarError } from '../../../sidecar/errors.js';
+import { specWith } from './fixtures.js';
+
+describe('sidecar command and metrics', () => {
+  const rows = [
+    { name: 'no spec at all', env: {}, want: /set BULWARK_SPEC or pass --spec-file/ },
+    { name: 'not JSON', env: { BULWARK_SPEC: '{nope' }, want: /not valid JSON/ },
+    { name: 'fails the schema', env: { BULWARK_SPEC: JSON.stringify({ ...specWith(), refreshSeconds: 0 }) }, want: /refreshSeconds must be >= 1/ },
+  ];
+  for (const row of rows) {
+    it(`refuses a spec: ${row.name}`, async () => {
+      await assert.rejects(loadSpec(undefined, row.env), (e: unknown) => isSidecarError(e, 'SPEC_INVALID') && row.want.test((e as Error).message));
+    });
+  }
+
+  it('accepts a valid spec from the environment', async () => {
+    const spec = await loadSpec(undefined, { BULWARK_SPEC: JSON.stringify(specWith()) });
+    assert.equal(spec.files[0]!.name, 'app.json');
+  });
+
+  it('keeps one content_info series per file, labelled by hash', async () => {
+    const m = new SidecarMetrics();
+    m.fileWritten('a', 'h1');
+    m.fileWritten('a', 'h2');
+    const text = await m.registry.metrics();
+    assert.match(text, /bulwark_sidecar_content_info\{file="a",version="h2"\} 1/);
+    assert.doesNotMatch(text, /version="h1"/);
+  });
+});
