@@ -18,11 +18,12 @@ import { repoPath } from './paths.js';
 export interface TestCluster {
   dir: string;
   apiserverUrl: string;
-  etcdUrl: string;
+  /** Undefined for an external cluster (no direct etcd access). */
+  etcdUrl: string | undefined;
   kubeconfig: string;
-  pki: ClusterPki;
+  pki: ClusterPki | undefined;
   kubectl: Kubectl;
-  peers: ControlPlanePeers;
+  peers: ControlPlanePeers | undefined;
   /** Milliseconds from start to /readyz. */
   startupMs: number;
   /** Kills the processes and removes the directory (set BULWARK_E2E_KEEP=1 to keep logs). */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { progress, startCluster, type TestCluster } from './cluster.js';
 import { applyManifests, asList, partitionManifests, renderKustomization, rewriteClientConfig, type Manifest } from './deploy.js';
+import { externalCluster, InClusterWebhook, type WebhookControl } from './in-cluster.js';
 import { findControlPlanePeers } from './peers.js';
 import { repoPath } from './paths.js';
 import { e2ePolicies, WebhookProcess } from './webhook.js';
@@ -24,6 +25,9 @@ export interface RenderedBase {
 let cluster: TestCluster | undefined;
 let base: RenderedBase | undefined;
 let webhook: WebhookProcess | undefined;
+let inCluster: InClusterWebhook | undefined;
+/** External mode: the webhook configurations as installed, restored after tests rewrite them. */
+let installedWebhookConfigs: Manifest[] = [];
 let scratch: string | undefined;
 
 /** True when running in CI (missing peers fail instead of skipping). */
@@ -58,8 +62,30 @@ async function kustomizeDir(): Promise<string> {
   return join(scratch, 'base');
 }
 
+/** External mode: a cluster with deploy/base already installed (test/kind/run-e2e.sh); nothing is started or applied. */
+async function setupExternal(kubeconfig: string): Promise<{ started: boolean }> {
+  cluster = await externalCluster(kubeconfig, process.env.BULWARK_KUBECTL || 'kubectl');
+  const all = await renderKustomization(cluster.kubectl, await kustomizeDir());
+  base = { all, ...partitionManifests(all) };
+  for (const w of base.webhooks) {
+    const live = await cluster.kubectl.getJson(w.kind, w.metadata.name);
+    if (!live) throw new Error(`external cluster: ${w.kind} ${w.metadata.name} is not installed (run test/kind/run-e2e.sh)`);
+    delete live.metadata.resourceVersion;
+    delete live.metadata.uid;
+    delete live.metadata.managedFields;
+    delete live.metadata.creationTimestamp;
+    delete live.metadata.generation;
+    installedWebhookConfigs.push(live);
+  }
+  inCluster = new InClusterWebhook(cluster.kubectl);
+  progress(`external cluster ${cluster.apiserverUrl}: webhook is ${inCluster.description}`);
+  return { started: true };
+}
+
 /** Starts the cluster and applies deploy/base (minus pod-backed kinds and webhook configurations). Returns false when peers are missing outside CI. */
 export async function setupE2e(): Promise<{ started: boolean; reason?: string }> {
+  const external = process.env.BULWARK_E2E_KUBECONFIG;
+  if (external) return setupExternal(external);
   const peers = findControlPlanePeers();
   if (!peers.ok) {
     const reason = `missing test peers: ${peers.missing.join(', ')}. Install them with: ${peers.hint}`;
@@ -81,6 +107,8 @@ export async function teardownE2e(): Promise<void> {
   webhook = undefined;
   await cluster?.stop();
   cluster = undefined;
+  inCluster = undefined;
+  installedWebhookConfigs = [];
   if (scratch) await rm(scratch, { recursive: true, force: true });
   scratch = undefined;
 }
@@ -111,12 +139,17 @@ export async function deleteWebhookConfigs(): Promise<void> {
 
 /** Puts the webhook configurations back the way the shared webhook needs them (or removes them when it does not run). */
 export async function restoreWebhookConfigs(): Promise<void> {
-  if (webhook?.running()) await applyWebhookConfigs(webhook.baseUrl, webhook.caPem);
+  if (inCluster) await testCluster().kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(asList(installedWebhookConfigs)) });
+  else if (webhook?.running()) await applyWebhookConfigs(webhook.baseUrl, webhook.caPem);
   else await deleteWebhookConfigs();
 }
 
-/** Starts the shared webhook process once and points the webhook configurations at it. */
-export async function sharedWebhook(): Promise<WebhookProcess> {
+/** Starts the shared webhook process once and points the webhook configurations at it (external mode: the in-cluster Deployment). */
+export async function sharedWebhook(): Promise<WebhookControl> {
+  if (inCluster) {
+    if (!inCluster.running()) await inCluster.start();
+    return inCluster;
+  }
   const c = testCluster();
   if (!webhook) {
     const t0 = Date.now();

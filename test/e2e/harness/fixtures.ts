@@ -5,7 +5,7 @@
  */
 import { sleep } from './net.js';
 import { sharedWebhook, testCluster } from './env.js';
-import type { WebhookProcess } from './webhook.js';
+import type { WebhookControl } from './in-cluster.js';
 
 /** The namespaces of the webhook suites and their labels. */
 export const NAMESPACES: Record<string, Record<string, string>> = {
@@ -39,13 +39,13 @@ export function pod(namespace: string, name: string, annotations: Record<string,
   };
 }
 
-let ready: Promise<WebhookProcess> | undefined;
+let ready: Promise<WebhookControl> | undefined;
 
 /**
  * Starts the shared webhook, creates the e2e namespaces and waits until the webhook's caches know
  * them (probed with a side-effect-free server-side dry-run that only a labelled namespace denies).
  */
-export function webhookWithNamespaces(): Promise<WebhookProcess> {
+export function webhookWithNamespaces(): Promise<WebhookControl> {
   ready ??= (async () => {
     const w = await sharedWebhook();
     const k = testCluster().kubectl;

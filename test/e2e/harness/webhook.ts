@@ -11,6 +11,7 @@ import { generateCerts } from '../../../webhook/certs/generate.js';
 import { writeCertDir } from '../../../webhook/certs/files.js';
 import { waitFor } from './net.js';
 import { repoPath } from './paths.js';
+import type { WebhookControl } from './in-cluster.js';
 import { ManagedProcess } from './process.js';
 
 /** What the webhook process needs. */
@@ -38,7 +39,7 @@ export function e2ePolicies(dir: string): Promise<string> {
 }
 
 /** A webhook process that can be stopped and started again on the same port. */
-export class WebhookProcess {
+export class WebhookProcess implements WebhookControl {
   private proc: ManagedProcess | undefined;
   private starts = 0;
   port = 0;
@@ -47,6 +48,11 @@ export class WebhookProcess {
 
   constructor(private readonly opts: WebhookProcessOptions) {
     this.certDir = join(opts.dir, 'webhook-tls');
+  }
+
+  /** The URL the webhook configurations call. */
+  get description(): string {
+    return this.baseUrl;
   }
 
   /** https://127.0.0.1:<port> once started. */
