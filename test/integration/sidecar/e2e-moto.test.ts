@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SSMClient, PutParameterCommand } from '@aws-sdk/client-ssm';
@@ -84,6 +85,26 @@ describe('bulwark-sidecar end to end (moto + sample app)', function () {
     const r = await runInit(await writeSpec(dir, s), join(dir, 'vol'), AWS_ENV);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /no last good content yet for app.json/);
+  });
+
+  it('init falls back to the encrypted last-good cache when the store is down', async () => {
+    const keyFile = join(dir, 'cache.key');
+    await writeFile(keyFile, randomBytes(32).toString('hex'));
+    const cacheEnv = { ...AWS_ENV, BULWARK_CACHE_FILE: join(dir, 'last-good.enc'), BULWARK_CACHE_KEY_FILE: keyFile };
+    const specFile = await writeSpec(dir, spec());
+    assert.equal((await runInit(specFile, join(dir, 'vol1'), cacheEnv)).code, 0);
+    assert.ok(!(await readFile(join(dir, 'last-good.enc'))).includes('hello'), 'the cache is encrypted');
+    await moto!.kill();
+    try {
+      const r = await runInit(specFile, join(dir, 'vol2'), cacheEnv);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /serving last good content from the encrypted cache/);
+      assert.deepEqual(await content(join(dir, 'vol2')), { greeting: 'hello' });
+      const failing = await runInit(specFile, join(dir, 'vol3'), AWS_ENV);
+      assert.notEqual(failing.code, 0, 'without the cache there is nothing to serve');
+    } finally {
+      await moto!.restart();
+    }
   });
 
   for (const via of ['SIGHUP', 'http'] as const) {
