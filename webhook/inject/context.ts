@@ -7,6 +7,7 @@ import type { KubeObject } from '../admission/types.js';
 import type { ClusterState, NamespaceInfo, ServerVersion } from '../cluster/types.js';
 import type { ServerOptions } from '../config/options.js';
 import type { DocumentSet } from '../policy/documents.js';
+import { tenantNamespaces } from '../tenancy/tenants.js';
 
 /** The inputs of injectPod besides the pod; plain data, no I/O behind it. */
 export interface InjectContext {
@@ -22,6 +23,8 @@ export interface InjectContext {
   operation?: 'CREATE' | 'UPDATE';
   /** Cached ConfigMap/Secret summaries; used only for warnings about missing objects. */
   objects?: Pick<ClusterState, 'authoritative' | 'object'> | undefined;
+  /** Injected pods a tenant has now (from the cache), for the injectedPods quota; no quota check without it. */
+  tenantInjectedPods?: ((tenant: string) => number) | undefined;
 }
 
 /** Builds an InjectContext from in-memory cluster state (a read of caches, never an API call). */
@@ -32,7 +35,8 @@ export function contextFromState(
   docs: DocumentSet,
   operation: 'CREATE' | 'UPDATE' = 'CREATE',
 ): InjectContext {
-  return { namespace, namespaceInfo: state.namespace(namespace), options, docs, serverVersion: state.serverVersion(), operation, objects: state };
+  const tenantInjectedPods = (tenant: string) => tenantNamespaces(docs, state, tenant).reduce((n, ns) => n + state.injectedPods(ns), 0);
+  return { namespace, namespaceInfo: state.namespace(namespace), options, docs, serverVersion: state.serverVersion(), operation, objects: state, tenantInjectedPods };
 }
 
 /** A container as the injector reads it. */

@@ -4,9 +4,10 @@
  * never only the first.
  */
 import { ERROR_CODES, type ErrorCode } from '../errors.js';
+import { TENANCY_CODES, type TenancyCode } from '../tenancy/codes.js';
 
-/** Any code an injection problem can carry (all from the shared catalogue). */
-export type InjectErrorCode = ErrorCode;
+/** Any code an injection problem can carry: the shared catalogue plus its tenancy extension. */
+export type InjectErrorCode = ErrorCode | TenancyCode;
 
 /** One problem, tied to the annotation (full key) or pod field that caused it. */
 export interface FieldError {
@@ -27,10 +28,11 @@ export function formatFieldError(e: FieldError): string {
   return `${e.field}: ${e.message}`;
 }
 
-/** Formats every problem of a pod into one denial message. */
-export function formatDenial(errors: FieldError[]): string {
+/** Formats every problem of a pod into one denial message; the tenant, when the pod has one, is named. */
+export function formatDenial(errors: FieldError[], tenant?: string): string {
   const n = errors.length;
-  const head = n === 1 ? 'sidecar injection denied' : `sidecar injection denied (${n} problems)`;
+  const who = tenant ? ` for tenant ${tenant}` : '';
+  const head = n === 1 ? `sidecar injection denied${who}` : `sidecar injection denied${who} (${n} problems)`;
   return `${head}: ${errors.map(formatFieldError).join('; ')}`;
 }
 
@@ -42,5 +44,5 @@ export function quote(value: string, max = 80): string {
 
 /** The meaning of a code, from the shared catalogue. */
 export function describeCode(code: InjectErrorCode): string {
-  return ERROR_CODES[code];
+  return code in TENANCY_CODES ? TENANCY_CODES[code as TenancyCode] : ERROR_CODES[code as ErrorCode];
 }

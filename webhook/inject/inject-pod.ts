@@ -21,6 +21,8 @@ import { buildSidecarSpec } from './spec-builder.js';
 import { parseStatus, specHash, statusValue } from './status.js';
 import { findClashes, hasBulwarkContainers, selectTargets } from './targets.js';
 import { validateReferences } from './validate.js';
+import { isTenancyCode } from '../tenancy/codes.js';
+import { tenantQuotaErrors } from './tenant-quota.js';
 
 /** Why a pod was not injected, including the case of a pod that names no files. */
 export type InjectSkipReason = SkipReason | 'no-files';
@@ -37,11 +39,11 @@ export const MAX_SPEC_BYTES = 96 * 1024;
 
 /** Denials for bad input answer 400 BadRequest; denials that are only tenancy refusals answer 403 Forbidden. */
 export function denialStatus(errors: FieldError[]): { code: number; reason: string } {
-  return errors.every((e) => e.code === 'STORE_FORBIDDEN') ? { code: 403, reason: 'Forbidden' } : { code: 400, reason: 'BadRequest' };
+  return errors.every((e) => e.code === 'STORE_FORBIDDEN' || isTenancyCode(e.code)) ? { code: 403, reason: 'Forbidden' } : { code: 400, reason: 'BadRequest' };
 }
 
-function deny(errors: FieldError[], warnings: string[]): InjectionResult {
-  return { result: 'denied', errors, message: formatDenial(errors), ...denialStatus(errors), warnings };
+function deny(errors: FieldError[], warnings: string[], tenant?: string): InjectionResult {
+  return { result: 'denied', errors, message: formatDenial(errors, tenant), ...denialStatus(errors), warnings };
 }
 
 /** Decides and builds the injection for one pod; never throws for bad input, never performs I/O. */
@@ -70,7 +72,8 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
   const targets = selectTargets(spec, config.containers);
   const resources = resolveResources(ctx.options, config.resources);
   errors.push(...refs.errors, ...targets.errors, ...resources.errors);
-  if (errors.length) return deny(errors, warnings);
+  if (tenant) errors.push(...tenantQuotaErrors(tenant, tenantDoc?.spec.quotas, ctx.tenantInjectedPods));
+  if (errors.length) return deny(errors, warnings, tenant);
 
   const sidecarSpec = buildSidecarSpec(config, {
     namespace: ctx.namespace,
@@ -90,7 +93,7 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
   const size = Buffer.byteLength(specJson);
   if (size > MAX_SPEC_BYTES) {
     const msg = `the sidecar spec for this pod is ${size} bytes, above the limit of ${MAX_SPEC_BYTES}; shorten the templates or schemas, or split the files across pods`;
-    return deny([fieldError('ANNOTATION_INVALID', 'metadata.annotations', msg)], warnings);
+    return deny([fieldError('ANNOTATION_INVALID', 'metadata.annotations', msg)], warnings, tenant);
   }
   const hash = specHash(specJson);
   const recorded = parseStatus(annotations[ANNOTATION_STATUS]);
@@ -100,7 +103,7 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
     return { result: 'skipped', reason: 'already-injected', warnings };
   }
   const clashes = findClashes(spec, config.mountPath, targets.targets);
-  if (clashes.length) return deny(clashes, warnings);
+  if (clashes.length) return deny(clashes, warnings, tenant);
 
   if (init.initOnly && config.reload.some((s) => s.type !== 'none')) {
     warnings.push(`${ANNOTATION_RELOAD} has no effect: the pod is init-only, so files are written once and never reloaded`);

@@ -5,6 +5,7 @@
 import type { SourceRef } from '../../sidecar/spec/types.js';
 import { fieldError, quote } from './field-error.js';
 import type { Parsed } from './annotations.js';
+import { checkStorePath } from '../tenancy/path.js';
 
 /** The built-in store: Secrets and ConfigMaps in the pod's own namespace. Always defined, reserved. */
 export const KUBERNETES_STORE = 'kubernetes';
@@ -12,7 +13,6 @@ export const KUBERNETES_STORE = 'kubernetes';
 export const MAX_SOURCES = 16;
 
 const STORE_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const PATH_RE = /^[A-Za-z0-9_.\-/+=,]+$/;
 const KEY_RE = /^[A-Za-z0-9_.-]{1,253}$/;
 const VERSION_RE = /^[A-Za-z0-9_.-]{1,128}$/;
 const OBJECT_NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -24,14 +24,10 @@ function bad(key: string, message: string): Parsed<never> {
   return { error: fieldError('ANNOTATION_INVALID', key, message) };
 }
 
-/** Checks a store path: a small charset, at most 512 characters, no empty, "." or ".." segments. */
+/** Checks a store path: a small ASCII charset, at most 512 characters, no encoded, doubled or look-alike separators, no "." or ".." segments. */
 export function checkPath(path: string): string | undefined {
-  if (path.length === 0 || path.length > 512) return 'the path must have 1-512 characters';
-  if (!PATH_RE.test(path)) return 'the path may only contain A-Z a-z 0-9 _ . - / + = , (no spaces, "%", "#" or "@")';
-  const segments = path.split('/');
-  if (segments[0] === '') segments.shift(); // one leading "/" is allowed (SSM parameter names)
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'the path must not contain empty, "." or ".." segments';
-  return undefined;
+  const r = checkStorePath(path);
+  return 'problem' in r ? r.problem : undefined;
 }
 
 /** Checks an object name as Kubernetes requires (a DNS subdomain). */

@@ -6,6 +6,8 @@ import type { StoreSpec } from '../../sidecar/spec/types.js';
 import { resolveStore, type DocumentSet, type SecretStore, type Tenant } from '../policy/documents.js';
 import { fieldError, quote, type FieldError } from './field-error.js';
 import { KUBERNETES_STORE } from './references.js';
+import { validGrantsTo } from '../tenancy/grants.js';
+import { isUnder } from '../tenancy/path.js';
 
 /** Who is asking: the pod's namespace and its tenant (document and name), if any. */
 export interface StoreScope {
@@ -41,7 +43,9 @@ export type StoreResolution = { spec: StoreSpec } | { error: FieldError };
 
 /**
  * Resolves a store name for a pod: the built-in kubernetes store, else a namespaced SecretStore, else a
- * ClusterSecretStore; checks the tenant's grant; computes the tenant's path prefixes.
+ * ClusterSecretStore; checks the tenant's grant (its own stores, or sharing grants from other tenants);
+ * refuses a namespaced store that aliases a ClusterSecretStore without its prefixes; computes the path
+ * prefixes: the tenant's own, then the paths other tenants granted it in this store.
  */
 export function resolveStoreFor(docs: DocumentSet, scope: StoreScope, name: string, annotation: string): StoreResolution {
   if (name === KUBERNETES_STORE) return { spec: { ...KUBERNETES_STORE_SPEC } };
@@ -54,13 +58,14 @@ export function resolveStoreFor(docs: DocumentSet, scope: StoreScope, name: stri
   }
   const granted = scope.tenantDoc?.spec.stores;
   const grant = granted?.find((s) => s.name === name);
-  if (granted && !grant) {
+  const shared = scope.tenant && doc.kind === 'ClusterSecretStore' ? validGrantsTo(docs, scope.tenant, name).map((g) => g.path) : [];
+  if (granted && !grant && shared.length === 0) {
     return {
       error: fieldError('STORE_FORBIDDEN', annotation, `tenant ${scope.tenant ?? scope.tenantDoc!.metadata.name} may not use store ${quote(name)}; use one of: ${granted.map((s) => s.name).join(', ') || '(none granted)'}`),
     };
   }
-  const raw = grant?.pathPrefixes ?? doc.spec.pathPrefixes ?? [];
-  const prefixes: string[] = [];
+  const raw = granted && !grant ? [] : (grant?.pathPrefixes ?? doc.spec.pathPrefixes ?? []);
+  const own: string[] = [];
   for (const p of raw) {
     const e = expandPrefix(p, scope);
     if (e === undefined) {
@@ -68,9 +73,47 @@ export function resolveStoreFor(docs: DocumentSet, scope: StoreScope, name: stri
         error: fieldError('STORE_FORBIDDEN', annotation, `store ${quote(name)} scopes paths per tenant but namespace ${scope.namespace} has no tenant; label the namespace bulwark.dev/tenant=<tenant>`),
       };
     }
-    prefixes.push(e);
+    own.push(e);
+  }
+  const restricted = own.length > 0 || (granted !== undefined && !grant);
+  const prefixes = restricted ? [...new Set([...own, ...shared])] : [];
+  if (doc.kind === 'SecretStore' && scope.tenant) {
+    const alias = storeAlias(docs, doc, prefixes, scope);
+    if (alias) return { error: fieldError('TENANT_STORE_ALIAS', annotation, alias) };
   }
   return { spec: buildStoreSpec(doc, prefixes) };
+}
+
+/** Normalises a store address for comparison (scheme, host and port; default ports filled). */
+export function addressKey(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  try {
+    const u = new URL(address);
+    const port = u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : '');
+    return `${u.protocol}//${u.hostname.toLowerCase().replace(/\.$/, '')}:${port}`;
+  } catch {
+    return address.trim().toLowerCase().replace(/\/+$/, '');
+  }
+}
+
+/**
+ * Explains why a namespaced SecretStore is an alias of a prefix-scoped ClusterSecretStore (same name, or
+ * same provider and address) whose prefixes it escapes; undefined when it is not.
+ */
+export function storeAlias(docs: DocumentSet, doc: SecretStore, prefixes: string[], scope: StoreScope): string | undefined {
+  const key = addressKey(doc.spec.address);
+  for (const cs of docs.clusterStores.values()) {
+    const scoped = (cs.spec.pathPrefixes ?? []).map((p) => expandPrefix(p, scope)).filter((p): p is string => p !== undefined);
+    if (scoped.length === 0) continue;
+    const same = cs.metadata.name === doc.metadata.name || (cs.spec.provider === doc.spec.provider && key !== undefined && addressKey(cs.spec.address) === key);
+    if (!same) continue;
+    if (prefixes.length > 0 && prefixes.every((p) => scoped.some((c) => isUnder(p, c)))) continue;
+    return (
+      `SecretStore ${scope.namespace}/${doc.metadata.name} aliases ClusterSecretStore ${cs.metadata.name} (same ${cs.metadata.name === doc.metadata.name ? 'name' : `${cs.spec.provider} address`}) ` +
+      `without staying inside tenant ${scope.tenant}'s prefixes (${scoped.join(', ')}); use the ClusterSecretStore, or give the SecretStore pathPrefixes inside those`
+    );
+  }
+  return undefined;
 }
 
 /** Builds the StoreSpec from a store document's spec: a whitelist of fields; auth carries file paths only. */

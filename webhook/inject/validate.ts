@@ -11,6 +11,7 @@ import type { InjectionConfig } from './config.js';
 import { fieldError, quote, type FieldError } from './field-error.js';
 import { KUBERNETES_STORE } from './references.js';
 import { resolveStoreFor, underPrefix, type StoreScope } from './stores.js';
+import { foreignObject, outsidePrefixes } from './tenant-checks.js';
 
 /** What validation resolved: the stores by name and the JSON Schemas by ConfigSchema name. */
 export interface ResolvedRefs {
@@ -44,11 +45,13 @@ export function validateReferences(
         store = out.stores[src.store] = r.spec;
       }
       if (store.pathPrefixes?.length && !store.pathPrefixes.some((p) => underPrefix(src.path, p))) {
-        out.errors.push(
-          fieldError('STORE_FORBIDDEN', file.sourceKey, `path ${quote(src.path)} in store ${src.store} is outside the prefixes ${scope.tenant ? `tenant ${scope.tenant}` : `namespace ${scope.namespace}`} may read (${store.pathPrefixes.join(', ')})`),
-        );
+        out.errors.push(outsidePrefixes(docs, scope, file.sourceKey, src.store, src.path, store.pathPrefixes));
       }
-      if (src.store === KUBERNETES_STORE && objects?.authoritative) warnMissingObject(out, objects, scope.namespace, file.sourceKey, src.path, src.key);
+      if (src.store === KUBERNETES_STORE && objects) {
+        const foreign = foreignObject(docs, objects, scope, file.sourceKey, src.path);
+        if (foreign) out.errors.push(foreign);
+        else if (objects.authoritative) warnMissingObject(out, objects, scope.namespace, file.sourceKey, src.path, src.key);
+      }
     }
     if (file.schemaName !== undefined) {
       const doc = docs.schemas.get(`${scope.namespace}/${file.schemaName}`) ?? docs.schemas.get(file.schemaName);
