@@ -54,6 +54,21 @@ describe('schema rule helpers', () => {
     assert.ok(!JSON.stringify(got).includes('hunter2'));
   });
 
+  it('parses YAML with a few aliases on the fast path', () => {
+    assert.deepEqual(parseContent('base: &b {port: 80}\nweb: *b\n', 'yaml'), { ok: true, value: { base: { port: 80 }, web: { port: 80 } } });
+  });
+
+  it('reports invalid YAML with its line and without quoting the content', () => {
+    const got = parseContent('ok: 1\npassword: "hunter2hunter2\n', 'yaml');
+    assert.equal(got.ok, false);
+    assert.match(JSON.stringify(got), /invalid YAML at line \d/);
+    assert.ok(!JSON.stringify(got).includes('hunter2'));
+  });
+
+  it('rejects duplicate YAML keys', () => {
+    assert.equal(parseContent('a: 1\na: 2\n', 'yaml').ok, false);
+  });
+
   it('does not blow up on YAML alias bombs', () => {
     const bomb = 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n';
     const got = parseContent(bomb, 'yaml');
