@@ -136,10 +136,32 @@ function configError(def: SettingDef, raw: unknown, want: string): BulwarkError 
 }
 
 /**
+ * BULWARK_* environment variables that are not server settings: the sidecar's own variables and the
+ * test tooling's. Any other unknown BULWARK_* variable stops the start (it is probably a typo).
+ */
+export const FOREIGN_ENV_PREFIXES = [
+  // the sidecar's own variables
+  'BULWARK_SPEC', 'BULWARK_POD_', 'BULWARK_SIDECAR_PORT', 'BULWARK_CACHE_', 'BULWARK_AZURE_',
+  // test and install tooling
+  'BULWARK_E2E_', 'BULWARK_PEERS_', 'BULWARK_GO_', 'BULWARK_KIND_', 'BULWARK_ETCD', 'BULWARK_KUBECTL', 'BULWARK_KUBE_APISERVER',
+  'BULWARK_HELM', 'BULWARK_PROMTOOL', 'BULWARK_CERT_MANAGER_CRDS', 'BULWARK_PROMETHEUS_OPERATOR_CRDS', 'BULWARK_TEST_',
+];
+
+/** Throws CONFIG_INVALID naming the first BULWARK_* variable that is not a known setting. */
+export function checkUnknownEnv(env: NodeJS.ProcessEnv): void {
+  const known = new Set(SETTINGS.map((s) => s.env));
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('BULWARK_') || known.has(name) || FOREIGN_ENV_PREFIXES.some((p) => name.startsWith(p))) continue;
+    throw new BulwarkError('CONFIG_INVALID', `unknown setting ${name} in the environment; the settings are ${SETTINGS.map((d) => d.env).join(', ')}`, { setting: name });
+  }
+}
+
+/**
  * Resolves settings: flag value, else environment variable, else default. Validates the result and
  * throws BulwarkError(CONFIG_INVALID) naming the first bad setting.
  */
 export function resolveOptions(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Readonly<ServerOptions> {
+  checkUnknownEnv(env);
   const out: Record<string, unknown> = {};
   for (const def of SETTINGS) {
     const fromFlag = flags[def.key];

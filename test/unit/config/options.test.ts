@@ -33,6 +33,11 @@ describe('server options', () => {
     });
   }
 
+  it('stops on an unknown BULWARK_* variable and names it, but ignores the sidecar and test tooling variables', () => {
+    assert.throws(() => resolveOptions({}, { BULWARK_PROT: '9443' }), (err: any) => err.code === 'CONFIG_INVALID' && /BULWARK_PROT/.test(err.message));
+    assert.equal(resolveOptions({}, { BULWARK_E2E_KEEP: '1', BULWARK_PEERS_DIR: '/x', BULWARK_SPEC: '{}', HOME: '/root' }).port, 8443);
+  });
+
   it('documents every setting with a flag, an environment variable and a sentence', () => {
     const flags = new Set<string>();
     for (const s of SETTINGS) {
