@@ -10,6 +10,9 @@ import { createMetrics, type WebhookMetrics } from '../metrics.js';
 import { DocumentSource } from '../policy/loader.js';
 import { createValidationHandler } from '../policy/handler.js';
 import { AdmissionServer } from '../server/server.js';
+import { compose } from '../admission/handler.js';
+import { createTenancyHandler } from '../tenancy/handler.js';
+import { startTenantGauges } from '../tenancy/usage-gauges.js';
 import { connectCluster } from './cluster.js';
 import { ensureCertDir } from './tls.js';
 
@@ -45,12 +48,16 @@ export async function serve(options: ServerOptions, logger: Logger): Promise<Run
     logger,
     metrics,
     mutate: createInjectionHandler({ options, docs: current, state: cluster.state, metrics, logger }),
-    validate: createValidationHandler({ docs: current, state: cluster.state, ownNamespace: options.ownNamespace, metrics, logger }),
+    validate: compose('validate', [
+      createTenancyHandler({ docs: current, state: cluster.state, ownNamespace: options.ownNamespace, metrics, logger }),
+      createValidationHandler({ docs: current, state: cluster.state, ownNamespace: options.ownNamespace, metrics, logger }),
+    ]),
     readiness: {
       policies: () => docs.loaded() || 'policy documents not loaded',
       caches: () => cluster.state.synced() || 'cluster caches not synced',
     },
   });
+  const gauges = startTenantGauges({ metrics, docs: current, state: cluster.state });
   reloader.on('reload', (next) => server.setTls(next));
   reloader.start();
   const port = await server.listen();
@@ -69,6 +76,7 @@ export async function serve(options: ServerOptions, logger: Logger): Promise<Run
     server,
     metrics,
     async stop() {
+      gauges.stop();
       await server.shutdown();
       await reloader.stop();
       await docs.stop();

@@ -18,6 +18,8 @@ import { parseManifests } from '../util/manifests.js';
 import { readFile } from 'node:fs/promises';
 import type { AdmissionRequest } from '../admission/types.js';
 import { evaluate } from '../policy/engine.js';
+import { compose } from '../admission/handler.js';
+import { createTenancyHandler } from '../tenancy/handler.js';
 
 /** Runs the review; returns the exit code. */
 export async function reviewCommand(inputs: string[], flags: Record<string, string>): Promise<number> {
@@ -34,7 +36,10 @@ export async function reviewCommand(inputs: string[], flags: Record<string, stri
     const docs = () => set;
     const handlers = {
       mutate: createInjectionHandler({ options, docs, state, logger: silentLogger }),
-      validate: createValidationHandler({ docs, state, ownNamespace: options.ownNamespace, logger: silentLogger }),
+      validate: compose('validate', [
+        createTenancyHandler({ docs, state, ownNamespace: options.ownNamespace, logger: silentLogger }),
+        createValidationHandler({ docs, state, ownNamespace: options.ownNamespace, logger: silentLogger }),
+      ]),
       explain: (request: AdmissionRequest) => evaluate({ request, docs: set, state, ownNamespace: options.ownNamespace }),
     };
     const results = await reviewObjects(objects, handlers, silentLogger, flags.namespace ?? 'default');
