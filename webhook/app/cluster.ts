@@ -4,10 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import type { ServerOptions } from '../config/options.js';
 import { loadFileState } from '../cluster/file-state.js';
-import { KubeClusterState } from '../cluster/kube-state.js';
 import { MemoryClusterState } from '../cluster/memory-state.js';
 import type { ClusterState } from '../cluster/types.js';
 import type { Logger } from '../log.js';
@@ -43,7 +42,10 @@ export async function connectCluster(opts: ServerOptions, logger: Logger): Promi
     logger.info('standalone mode: namespace metadata from a local file', { file: file ?? '(none)', namespaces: state.namespaces().length });
     return { state, kubeConfig: undefined, mode, stop: () => undefined };
   }
-  const kc = new k8s.KubeConfig();
+  // Loaded only when connected to a cluster: the client is large and standalone use never needs it.
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeClusterState } = await import('../cluster/kube-state.js');
+  const kc = new KubeConfig();
   if (mode === 'in-cluster') kc.loadFromCluster();
   else kc.loadFromFile(opts.kubeconfig!);
   const state = new KubeClusterState(kc, logger);

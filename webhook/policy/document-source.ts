@@ -4,7 +4,7 @@
  * keeps the last good set, logs why and increments bulwark_policy_reload_failures_total.
  */
 import { EventEmitter } from 'node:events';
-import { CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ListPromise } from '@kubernetes/client-node';
+import type { Informer, KubeConfig, KubernetesObject, ListPromise } from '@kubernetes/client-node';
 import { watch, type FSWatcher } from 'chokidar';
 import { BulwarkError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -137,6 +137,8 @@ export class DocumentSource extends EventEmitter {
   }
 
   private async startInformers(kc: KubeConfig): Promise<void> {
+    // Loaded only when connected to a cluster: the client is large and standalone use never needs it.
+    const { CustomObjectsApi, makeInformer } = await import('@kubernetes/client-node');
     const api = kc.makeApiClient(CustomObjectsApi);
     for (const kind of DOCUMENT_KINDS) {
       const plural = KINDS[kind].plural;
