@@ -56,7 +56,7 @@ export function grantsTo(docs: DocumentSet, tenant: string): GrantedPath[] {
 export function grantProblem(docs: DocumentSet, g: GrantedPath): string | undefined {
   const where = `grant #${g.index + 1} of tenant ${g.from}`;
   if (g.to.includes(g.from)) return `${where} names its own tenant in "to"; a tenant already reads its own paths`;
-  const check = checkStorePath(g.path);
+  const check = checkStorePath(g.path.endsWith('/') ? g.path.slice(0, -1) : g.path); // a trailing "/" marks a sub-tree
   if ('problem' in check) return `${where} path ${JSON.stringify(g.path)}: ${check.problem}`;
   if (g.store === KUBE_STORE) return undefined;
   const own = ownPrefixes(docs, g.from, g.store);
