@@ -90,13 +90,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitReady(url: string, timeoutMs: number, proc: ChildProcess, init: RequestInit = {}): Promise<void> {
+async function waitReady(url: string, timeoutMs: number, proc: ChildProcess, init: RequestInit = {}, probe?: () => Promise<boolean>): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (proc.exitCode !== null) throw new Error(`peer exited with code ${proc.exitCode} before it was ready (${url})`);
     try {
-      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(1000) });
-      if (res.status < 500) return;
+      if (probe) {
+        if (await probe()) return;
+      } else if ((await fetch(url, { ...init, signal: AbortSignal.timeout(1000) })).status < 500) return;
     } catch {
       // not yet
     }
@@ -112,6 +113,8 @@ interface Launch {
   env?: Record<string, string>;
   readyInit?: RequestInit;
   timeoutMs?: number;
+  /** A custom readiness check used instead of fetching `ready` (e.g. TLS with a private CA). */
+  probe?: () => Promise<boolean>;
 }
 
 async function launch(name: PeerName, dir: string, port: number, build: (port: number, dir: string) => Launch, extra: Record<string, string> = {}): Promise<Peer> {
@@ -119,7 +122,7 @@ async function launch(name: PeerName, dir: string, port: number, build: (port: n
   const start = async (): Promise<void> => {
     const l = build(port, dir);
     proc = spawn(l.cmd, l.args, { cwd: dir, detached: true, stdio: 'ignore', env: { ...process.env, ...l.env } });
-    await waitReady(l.ready, l.timeoutMs ?? 30_000, proc, l.readyInit);
+    await waitReady(l.ready, l.timeoutMs ?? 30_000, proc, l.readyInit, l.probe);
   };
   const kill = async (): Promise<void> => {
     const p = proc;
@@ -161,17 +164,37 @@ export async function startMoto(bin: string): Promise<Peer> {
   return launch('moto', dir, port, (p) => ({ cmd: bin, args: ['-H', '127.0.0.1', '-p', String(p)], ready: `http://127.0.0.1:${p}/moto-api/` }));
 }
 
-/** Starts OpenBao (or Vault) in dev mode with root token "root" (KV v2 at secret/). */
-export async function startBao(bin: string): Promise<Peer> {
+/** Starts OpenBao (or Vault) in dev mode with root token "root" (KV v2 at secret/); with tls, on HTTPS with extra.caFile. */
+export async function startBao(bin: string, tls = false): Promise<Peer> {
   const dir = await mkdtemp(join(tmpdir(), 'bulwark-bao-'));
   const port = await freePort();
-  return launch(
+  const caFile = join(dir, 'vault-ca.pem');
+  const probe = async (): Promise<boolean> => {
+    const { request } = await import('node:https');
+    const ca = readFileSync(caFile);
+    return new Promise((resolve) => {
+      const r = request(`https://127.0.0.1:${port}/v1/sys/health`, { ca, timeout: 1000 }, (res) => {
+        res.resume();
+        resolve((res.statusCode ?? 500) < 500);
+      });
+      r.on('error', () => resolve(false));
+      r.end();
+    });
+  };
+  const peer = await launch(
     'openbao',
     dir,
     port,
-    (p) => ({ cmd: bin, args: ['server', '-dev', '-dev-root-token-id=root', `-dev-listen-address=127.0.0.1:${p}`], ready: `http://127.0.0.1:${p}/v1/sys/health`, env: { HOME: dir } }),
-    { token: 'root' },
+    (p) => ({
+      cmd: bin,
+      args: ['server', '-dev', '-dev-root-token-id=root', `-dev-listen-address=127.0.0.1:${p}`, ...(tls ? ['-dev-tls', `-dev-tls-cert-dir=${dir}`] : [])],
+      ready: `http://127.0.0.1:${p}/v1/sys/health`,
+      env: { HOME: dir },
+      ...(tls ? { probe } : {}),
+    }),
+    tls ? { token: 'root', caFile } : { token: 'root' },
   );
+  return tls ? { ...peer, url: `https://127.0.0.1:${port}` } : peer;
 }
 
 /** Starts a Consul dev agent with HTTP on a free port (DNS off, other ports free too); with `aclToken`, ACLs default-deny and that token is the management token. */

@@ -82,4 +82,17 @@ describe('sidecar vault provider against OpenBao/Vault in dev mode', function ()
     assert.deepEqual(got.value, { in: 'namespace' });
     await assert.rejects(provider().read({ store: 'vault', path: 'secret/app' }), (e: unknown) => isSidecarError(e, 'NOT_FOUND'));
   });
+
+  it('talks TLS to a server signed by a custom CA (caFile), and refuses it without', async function () {
+    const tlsBao = await startBao(requirePeer(this, 'openbao'), true);
+    try {
+      const store = { provider: 'vault' as const, address: tlsBao.url, auth: { method: 'token' as const, tokenFile: join(dir, 'token') } };
+      const withCa = createVaultProvider({ storeName: 'v', store: { ...store, caFile: tlsBao.extra.caFile }, namespace: 'x' });
+      await assert.rejects(withCa.read({ store: 'v', path: 'secret/none' }), (e: unknown) => isSidecarError(e, 'NOT_FOUND'), 'reaches the server');
+      const withoutCa = createVaultProvider({ storeName: 'v', store, namespace: 'x' });
+      await assert.rejects(withoutCa.read({ store: 'v', path: 'secret/none' }), (e: unknown) => isSidecarError(e, 'UNAVAILABLE') && /certificate/i.test((e as Error).message));
+    } finally {
+      await tlsBao.stop();
+    }
+  });
 });
