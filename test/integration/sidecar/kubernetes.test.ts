@@ -6,6 +6,11 @@ import { restartOwner, RESTARTED_AT } from '../../../sidecar/reload/restart.js';
 import { isSidecarError } from '../../../sidecar/errors.js';
 import type { Provider } from '../../../sidecar/providers/types.js';
 import { waitFor } from '../../sample-app/control.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { peerBinary, startBao } from './peers.js';
+import { createVaultProvider } from '../../../sidecar/providers/vault.js';
 
 const NS = 'team-a';
 const deployment = (name: string) => ({
@@ -91,5 +96,41 @@ describe('sidecar against a real kube-apiserver (kubernetes provider, restart re
     assert.equal(await restartOwner(NS, { kind: 'ReplicaSet', name: 'web-abc' }), 'Deployment/web');
     await assert.rejects(restartOwner(NS, { kind: 'Job', name: 'x' }), (e: unknown) => isSidecarError(e, 'RELOAD_FAILED'));
     await assert.rejects(restartOwner(NS, { kind: 'Deployment', name: 'missing' }), /patching Deployment team-a\/missing failed/);
+  });
+
+  it('logs in to OpenBao with Kubernetes auth using a service-account token the apiserver reviews', async function () {
+    const bin = peerBinary('openbao');
+    if (!bin) {
+      if (process.env.CI === 'true') throw new Error('peer openbao is not installed; run `bash test/peers/install.sh openbao`');
+      this.skip();
+    }
+    const k = cluster!.kubectl;
+    await k.ok(['-n', NS, 'create', 'serviceaccount', 'reviewer']);
+    await k.ok(['-n', NS, 'create', 'serviceaccount', 'app']);
+    await k.ok(['create', 'clusterrolebinding', 'bao-reviewer', '--clusterrole=system:auth-delegator', `--serviceaccount=${NS}:reviewer`]);
+    const reviewerJwt = (await k.ok(['-n', NS, 'create', 'token', 'reviewer'])).trim();
+    const appJwt = (await k.ok(['-n', NS, 'create', 'token', 'app'])).trim();
+    const bao = await startBao(bin);
+    const dir = await mkdtemp(join(tmpdir(), 'bulwark-k8sauth-'));
+    try {
+      const api = async (method: string, path: string, body: unknown) => {
+        const res = await fetch(`${bao.url}/v1/${path}`, { method, headers: { 'X-Vault-Token': 'root' }, body: JSON.stringify(body) });
+        if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+      };
+      await api('POST', 'sys/auth/kubernetes', { type: 'kubernetes' });
+      await api('POST', 'auth/kubernetes/config', { kubernetes_host: cluster!.apiserverUrl, kubernetes_ca_cert: cluster!.pki.caPem!, token_reviewer_jwt: reviewerJwt });
+      await api('PUT', 'sys/policies/acl/team-a', { policy: 'path "secret/data/team-a/*" { capabilities = ["read"] }' });
+      await api('POST', 'auth/kubernetes/role/app', { bound_service_account_names: ['app'], bound_service_account_namespaces: [NS], token_policies: ['team-a'], token_ttl: '1h' });
+      await api('POST', 'secret/data/team-a/db', { data: { password: 'via-k8s-auth' } });
+      await writeFile(join(dir, 'sa-token'), appJwt);
+      const store = { provider: 'vault' as const, address: bao.url, auth: { method: 'kubernetes' as const, role: 'app', tokenFile: join(dir, 'sa-token') } };
+      const p = createVaultProvider({ storeName: 'v', store, namespace: NS });
+      assert.deepEqual((await p.read({ store: 'v', path: 'secret/team-a/db' })).value, { password: 'via-k8s-auth' });
+      const wrongRole = createVaultProvider({ storeName: 'v', store: { ...store, auth: { ...store.auth, role: 'nope' } }, namespace: NS });
+      await assert.rejects(wrongRole.read({ store: 'v', path: 'secret/team-a/db' }), (e: unknown) => isSidecarError(e, 'DENIED') || isSidecarError(e, 'BAD_RESPONSE'));
+    } finally {
+      await bao.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
