@@ -1,6 +1,7 @@
 /**
  * ClusterState backed by list/watch caches of Namespaces, ConfigMaps, Secrets and Pods from the API
- * server, plus the server version. Secrets are summarised on arrival: key names and sizes, never values.
+ * server, plus the server version. Secrets are summarised on arrival: key names and sizes, never values;
+ * pods are reduced to their identity and Bulwark status annotation (for the injectedPods quota).
  */
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
@@ -8,6 +9,17 @@ import { errorMessage } from '../errors.js';
 import { MemoryClusterState } from './memory-state.js';
 import { Reflector, type ReflectorSink } from './reflector.js';
 import type { ServerVersion } from './types.js';
+import { ANNOTATION_STATUS } from '../labels.js';
+
+/** Reduces a pod to namespace, name, uid and the Bulwark status annotation (spec and status are dropped). */
+export function slimPod(o: Record<string, any>): { kind: 'Pod'; metadata: { namespace: string; name: string; uid: string; annotations: Record<string, string> } } {
+  const md = o?.metadata ?? {};
+  const status = md.annotations?.[ANNOTATION_STATUS];
+  return {
+    kind: 'Pod',
+    metadata: { namespace: String(md.namespace ?? ''), name: String(md.name ?? ''), uid: String(md.uid ?? md.name ?? ''), annotations: status ? { [ANNOTATION_STATUS]: String(status) } : {} },
+  };
+}
 
 /** Parses the version answered by /version ("1", "34+") into numbers. */
 export function parseServerVersion(info: { major?: string; minor?: string; gitVersion?: string }): ServerVersion | undefined {
@@ -21,6 +33,8 @@ export function parseServerVersion(info: { major?: string; minor?: string; gitVe
 /** Cluster state kept current from the API server. */
 export class KubeClusterState extends MemoryClusterState {
   private readonly reflectors: Reflector[] = [];
+  /** Pods currently counted, by "namespace/uid", so a re-list can drop the ones that are gone. */
+  private readonly podsSeen = new Map<string, Record<string, any>>();
 
   constructor(
     private readonly kc: k8s.KubeConfig,
@@ -31,6 +45,7 @@ export class KubeClusterState extends MemoryClusterState {
   }
 
   private sinkFor(kind: string): ReflectorSink {
+    if (kind === 'Pod') return this.podSink();
     return {
       replace: (items) => {
         for (const o of this.objectsOfKind(kind)) this.remove(o);
@@ -38,6 +53,30 @@ export class KubeClusterState extends MemoryClusterState {
       },
       upsert: (o) => this.upsert(o),
       remove: (o) => this.remove(o),
+    };
+  }
+
+  /** Keeps only what injectedPods() needs of a pod: namespace, name, uid and the status annotation. */
+  private podSink(): ReflectorSink {
+    const upsert = (o: Record<string, any>) => {
+      const p = slimPod(o);
+      const key = `${p.metadata.namespace}/${p.metadata.uid}`;
+      if (p.metadata.annotations[ANNOTATION_STATUS]) this.podsSeen.set(key, p);
+      else this.podsSeen.delete(key);
+      this.upsert(p);
+    };
+    const remove = (o: Record<string, any>) => {
+      const p = slimPod(o);
+      this.podsSeen.delete(`${p.metadata.namespace}/${p.metadata.uid}`);
+      this.remove(p);
+    };
+    return {
+      replace: (items) => {
+        for (const p of [...this.podsSeen.values()]) remove(p);
+        for (const o of items) upsert(o);
+      },
+      upsert,
+      remove,
     };
   }
 
@@ -60,6 +99,7 @@ export class KubeClusterState extends MemoryClusterState {
       ['/api/v1/namespaces', 'Namespace', (c) => core.listNamespace({ limit: 500, _continue: c })],
       ['/api/v1/configmaps', 'ConfigMap', (c) => core.listConfigMapForAllNamespaces({ limit: 500, _continue: c })],
       ['/api/v1/secrets', 'Secret', (c) => core.listSecretForAllNamespaces({ limit: 500, _continue: c })],
+      ['/api/v1/pods', 'Pod', (c) => core.listPodForAllNamespaces({ limit: 500, _continue: c })],
     ];
     for (const [path, kind, lister] of defs) this.reflectors.push(new Reflector(this.kc, path, kind, lister, this.sinkFor(kind), this.logger));
     await Promise.all(this.reflectors.map((r) => r.start()));
