@@ -118,7 +118,7 @@ describe('sidecar against a real kube-apiserver (kubernetes provider, restart re
         if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
       };
       await api('POST', 'sys/auth/kubernetes', { type: 'kubernetes' });
-      await api('POST', 'auth/kubernetes/config', { kubernetes_host: cluster!.apiserverUrl, kubernetes_ca_cert: cluster!.pki.caPem!, token_reviewer_jwt: reviewerJwt });
+      await api('POST', 'auth/kubernetes/config', { kubernetes_host: cluster!.apiserverUrl, kubernetes_ca_cert: cluster!.pki?.caPem, token_reviewer_jwt: reviewerJwt });
       await api('PUT', 'sys/policies/acl/team-a', { policy: 'path "secret/data/team-a/*" { capabilities = ["read"] }' });
       await api('POST', 'auth/kubernetes/role/app', { bound_service_account_names: ['app'], bound_service_account_namespaces: [NS], token_policies: ['team-a'], token_ttl: '1h' });
       await api('POST', 'secret/data/team-a/db', { data: { password: 'via-k8s-auth' } });
