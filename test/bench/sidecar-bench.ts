@@ -5,11 +5,11 @@
  *
  * Run: npx tsc -p . && node dist/test/bench/sidecar-bench.js [--rounds 5]
  */
-import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SSMClient, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { peerBinary, startMoto, startGcp, gcpAddVersion, type Peer } from '../integration/sidecar/peers.js';
+import { peerBinary, startMoto, startGcp, startBao, gcpAddVersion, type Peer } from '../integration/sidecar/peers.js';
 import { runInit, startSidecar, writeSpec } from '../integration/sidecar/sidecar-process.js';
 import { startSampleApp, waitFor } from '../sample-app/control.js';
 import { writeFileSet } from '../../sidecar/write/atomic-dir.js';
@@ -23,7 +23,7 @@ function spec(store: StoreSpec, path: string, refreshSeconds: number, reload: Si
     version: 1,
     pod: { namespace: 'bench' },
     mountPath: '/bulwark',
-    files: [{ name: 'app.json', kind: 'config', sources: [{ store: 's', path }], format: 'raw', mode: 0o400 }],
+    files: [{ name: 'app.json', kind: 'config', sources: [{ store: 's', path: path.split('#')[0]!, ...(path.includes('#') ? { key: path.split('#')[1]! } : {}) }], format: 'raw', mode: 0o400 }],
     stores: { s: store },
     reload,
     refreshSeconds,
@@ -117,6 +117,24 @@ async function main(): Promise<void> {
       peers.push(moto);
       const ssm = new SSMClient({ region: 'us-east-1', endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
       targets.push({ name: 'aws-ssm (moto, poll 1 s)', store: { provider: 'aws-ssm', address: moto.url, region: 'us-east-1' }, path: 'bench/app', env: AWS_ENV, refreshSeconds: 1, set: async (v) => void (await ssm.send(new PutParameterCommand({ Name: '/bench/app', Value: v, Type: 'SecureString', Overwrite: true }))) });
+    }
+    const baoBin = peerBinary('openbao');
+    if (baoBin) {
+      const bao = await startBao(baoBin);
+      peers.push(bao);
+      const tokenFile = join(dir, 'bao-token');
+      await writeFile(tokenFile, 'root');
+      targets.push({
+        name: 'vault (OpenBao KV v2, poll 1 s)',
+        store: { provider: 'vault', address: bao.url, auth: { method: 'token', tokenFile } },
+        path: 'secret/bench/app#v',
+        env: {},
+        refreshSeconds: 1,
+        set: async (v) => {
+          const res = await fetch(`${bao.url}/v1/secret/data/bench/app`, { method: 'POST', headers: { 'X-Vault-Token': 'root' }, body: JSON.stringify({ data: { v } }) });
+          if (!res.ok) throw new Error(`bao write: HTTP ${res.status}`);
+        },
+      });
     }
     const gcpBin = peerBinary('gcp');
     if (gcpBin) {
