@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `bulwark` command: serve (the webhook), certs (a CA and serving certificate), review (offline
- * mutate-then-validate of manifests, for CI/CD pipelines).
+ * mutate-then-validate of manifests, for CI/CD pipelines), tenants (tenants, prefixes, quotas, grants).
  */
 import { Command, Option } from 'commander';
 import { serveCommand } from './commands/serve.js';
 import { certsCommand } from './commands/certs.js';
 import { reviewCommand } from './commands/review.js';
+import { tenantsCommand } from './commands/tenants.js';
 import { SETTINGS } from './config/options.js';
 
 const program = new Command();
@@ -50,6 +51,16 @@ program
   .option('--server-version <major.minor>', 'Kubernetes version to assume for injection decisions', '1.33')
   .action(async (inputs: string[], flags: Record<string, string>) => {
     process.exitCode = await reviewCommand(inputs, flags);
+  });
+
+program
+  .command('tenants')
+  .description('list tenants: namespaces, stores and path prefixes, quotas, and the sharing grants they give and receive')
+  .option('--policies <dir>', 'directory of Bulwark documents', 'policies')
+  .option('--namespaces <file>', 'Namespace objects (labels give tenant); default <policies>/namespaces.yaml if present')
+  .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(async (flags: { policies: string; namespaces?: string; output: string }) => {
+    process.exitCode = await tenantsCommand(flags);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
