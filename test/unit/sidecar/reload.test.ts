@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSampleApp, waitFor, type SampleApp } from '../../sample-app/control.js';
-import { findProcesses } from '../../../sidecar/reload/find-process.js';
+import { findMainProcesses, findProcesses } from '../../../sidecar/reload/find-process.js';
 import { signalProcess } from '../../../sidecar/reload/signal.js';
 import { httpReload } from '../../../sidecar/reload/http.js';
 import { runReloadChain } from '../../../sidecar/reload/chain.js';
@@ -41,9 +41,34 @@ describe('sidecar reload strategies', function () {
     assert.deepEqual((await app.state()).config, { v: 2 });
   });
 
-  it('refuses a signal reload without a process or with an absent one', async () => {
-    await assert.rejects(signalProcess('SIGHUP', undefined), (e: unknown) => isSidecarError(e, 'RELOAD_FAILED'));
-    await assert.rejects(signalProcess('SIGHUP', 'no-such-process-bulwark'), /shareProcessNamespace/);
+  it('refuses a signal reload to an absent process', async () => {
+    await assert.rejects(signalProcess('SIGHUP', 'no-such-process-bulwark'), (e: unknown) => isSidecarError(e, 'RELOAD_FAILED') && /shareProcessNamespace/.test((e as Error).message));
+  });
+
+  it('without a process name, finds the main process of every other container (parent pid 0)', async () => {
+    // A fake /proc of a pod with a shared process namespace.
+    const proc = await mkdtemp(join(tmpdir(), 'bulwark-proc-'));
+    const add = async (pid: number, ppid: number, comm: string, cmdline: string[]) => {
+      await mkdir(join(proc, String(pid)));
+      await writeFile(join(proc, String(pid), 'stat'), `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1`);
+      await writeFile(join(proc, String(pid), 'cmdline'), cmdline.length ? `${cmdline.join('\0')}\0` : '');
+    };
+    await add(1, 0, 'pause', ['/pause']);
+    await add(7, 0, 'nginx', ['nginx: master process nginx']);
+    await add(8, 7, 'nginx', ['nginx: worker process']);
+    await add(9, 0, 'node', ['node', '/app/dist/sidecar/main.js', 'run']);
+    await add(12, 0, 'java', ['java', '-jar', 'app.jar']);
+    await add(13, 12, 'sh', ['sh', '-c', 'x']);
+    await add(14, 0, 'kworker', []);
+    try {
+      assert.deepEqual(await findMainProcesses(proc, 9), [7, 12]);
+      assert.deepEqual(await findMainProcesses(join(proc, 'missing')), []);
+      const empty = await mkdtemp(join(tmpdir(), 'bulwark-proc-'));
+      await assert.rejects(signalProcess('SIGHUP', undefined, empty), /no container main process found; does the pod set shareProcessNamespace/);
+      await rm(empty, { recursive: true, force: true });
+    } finally {
+      await rm(proc, { recursive: true, force: true });
+    }
   });
 
   it('POSTs to the reload URL', async () => {
