@@ -15,7 +15,7 @@ import { createSidecarLogger } from './log.js';
 import { SidecarMetrics } from './metrics.js';
 import { Engine, initFailure } from './engine.js';
 import { Runner } from './runner.js';
-import { startSidecarServer, DEFAULT_SIDECAR_PORT } from './server.js';
+import { startSidecarServer, DEFAULT_SIDECAR_PORT, METRICS_ADDRESS_ENV } from './server.js';
 import { EncryptedCache } from './fallback/encrypted-cache.js';
 import type { LogLevel } from '../webhook/log.js';
 
@@ -79,7 +79,7 @@ export async function runSidecar(opts: CommonOptions & { port?: number }): Promi
   const root = opts.root ?? spec.mountPath;
   const { server, port: bound } = await startSidecarServer(metrics, () => ({
     files: Object.fromEntries(spec.files.map((f) => [f.name, { version: engine.state().get(f.name)?.hash ?? null, stalenessSeconds: Number.isFinite(metrics.stalenessOf(f.name)) ? metrics.stalenessOf(f.name) : null }])),
-  }), port);
+  }), port, process.env[METRICS_ADDRESS_ENV] || '127.0.0.1');
   logger.info('sidecar running', { port: bound, root: join(root), files: spec.files.length, initOnly: spec.initOnly });
   if (!spec.initOnly) await new Runner(spec, engine, logger, abort.signal).run();
   else await new Promise((resolve) => abort.signal.addEventListener('abort', resolve, { once: true }));

@@ -12,6 +12,11 @@ export const SIDECAR_UID = 65532;
 export const ENV_POD_NAME = 'BULWARK_POD_NAME';
 export const ENV_POD_NAMESPACE = 'BULWARK_POD_NAMESPACE';
 export const ENV_TOKEN_PATH = 'BULWARK_TOKEN_PATH';
+/** Where the sidecar serves /metrics and /healthz; 0.0.0.0 (HTTPS) so that a PodMonitor can scrape it. */
+export const ENV_METRICS_ADDRESS = 'BULWARK_SIDECAR_METRICS_ADDRESS';
+/** The sidecar's metrics port and its name (the PodMonitor selects it by name). */
+export const METRICS_PORT = 9090;
+export const METRICS_PORT_NAME = 'bulwark-metrics';
 
 /** What both containers are built from. */
 export interface ContainerInputs {
@@ -63,9 +68,17 @@ export function buildInitContainer(inputs: ContainerInputs): Record<string, unkn
   return baseContainer(INIT_CONTAINER_NAME, ['init'], inputs);
 }
 
-/** bulwark-sidecar: keeps the files current; native (restartPolicy Always in initContainers) or classic. */
-export function buildSidecarContainer(inputs: ContainerInputs, native: boolean): Record<string, unknown> {
+/**
+ * bulwark-sidecar: keeps the files current; native (restartPolicy Always in initContainers) or classic.
+ * Its metrics are served over HTTPS on the pod IP, except in hostNetwork pods, where a fixed port would
+ * claim a port of the node: there they stay on loopback.
+ */
+export function buildSidecarContainer(inputs: ContainerInputs, native: boolean, hostNetwork = false): Record<string, unknown> {
   const c = baseContainer(SIDECAR_CONTAINER_NAME, ['run'], inputs);
+  if (!hostNetwork) {
+    (c.env as unknown[]).push({ name: ENV_METRICS_ADDRESS, value: '0.0.0.0' });
+    c.ports = [{ name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' }];
+  }
   if (native) c.restartPolicy = 'Always';
   return c;
 }

@@ -116,9 +116,10 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
     tokenPath: ctx.options.sidecarServiceAccountTokenPath,
   };
   const runSidecar = !init.initOnly;
+  const hostNetwork = (spec as { hostNetwork?: unknown }).hostNetwork === true;
   const patch = buildPodPatch(pod, {
-    initContainers: [buildInitContainer(inputs), ...(runSidecar && native ? [buildSidecarContainer(inputs, true)] : [])],
-    containers: runSidecar && !native ? [buildSidecarContainer(inputs, false)] : [],
+    initContainers: [buildInitContainer(inputs), ...(runSidecar && native ? [buildSidecarContainer(inputs, true, hostNetwork)] : [])],
+    containers: runSidecar && !native ? [buildSidecarContainer(inputs, false, hostNetwork)] : [],
     volume: buildVolume(ctx.options.volumeSizeLimit),
     targets: targets.targets,
     mount: buildAppMount(config.mountPath),

@@ -46,6 +46,13 @@ function common(p: KubeObject, mountPath = '/bulwark'): void {
     assert.deepEqual(env(c, 'BULWARK_POD_NAMESPACE'), { name: 'BULWARK_POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
     const spec = parseSpec(env(c, SPEC_ENV)!.value); // valid against the sidecar's own schema
     assert.equal(spec.mountPath, mountPath);
+    if (c.name === 'bulwark-init') assert.equal(c.ports, undefined, 'the init container serves nothing');
+    if (c.name === 'bulwark-sidecar') {
+      const hostNetwork = (p.spec as Record<string, any>).hostNetwork === true;
+      // Metrics on the pod IP (HTTPS) for the PodMonitor, except where a fixed port would claim a node port.
+      assert.deepEqual(c.ports, hostNetwork ? undefined : [{ name: 'bulwark-metrics', containerPort: 9090, protocol: 'TCP' }]);
+      assert.deepEqual(env(c, 'BULWARK_SIDECAR_METRICS_ADDRESS'), hostNetwork ? undefined : { name: 'BULWARK_SIDECAR_METRICS_ADDRESS', value: '0.0.0.0' });
+    }
   }
 }
 
