@@ -68,10 +68,24 @@ export function peerBinary(name: PeerName): string | undefined {
   return undefined;
 }
 
+/**
+ * Peers that no registry this project can reach serves, with the evidence; their tests are skipped
+ * loudly (also in CI) until one does. test/peers/README.md has the details.
+ */
+export const UNAVAILABLE_PEERS: Partial<Record<PeerName, string>> = {
+  'lowkey-vault':
+    'BLOCKED: Maven Central serves com.github.nagyesta.lowkey-vault:lowkey-vault-client and -testcontainers but not lowkey-vault-app (the runnable server); the testcontainers module needs a Docker engine',
+};
+
 /** Returns the peer's binary, or skips the test (fails it with CI=true) naming the install command. */
 export function requirePeer(ctx: Mocha.Context, name: PeerName): string {
   const bin = peerBinary(name);
   if (bin) return bin;
+  const blocked = UNAVAILABLE_PEERS[name];
+  if (blocked) {
+    console.log(`      (skipped, peer ${name} unavailable here: ${blocked})`);
+    ctx.skip();
+  }
   const msg = `peer ${name} is not installed; run \`bash test/peers/install.sh ${name}\``;
   if (process.env.CI === 'true') throw new Error(msg);
   console.log(`      (skipped: ${msg})`);
@@ -204,7 +218,7 @@ export async function startConsul(bin: string, aclToken?: string): Promise<Peer>
   const [serf1, serf2, server, grpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
   return launch('consul', dir, port, (p) => ({
     cmd: bin,
-    args: ['agent', '-dev', '-client=127.0.0.1', '-bind=127.0.0.1', '-dns-port=-1', `-http-port=${p}`, `-serf-lan-port=${serf1}`, `-serf-wan-port=${serf2}`, `-server-port=${server}`, `-grpc-port=${grpc}`, ...(aclToken ? ['-hcl', `acl { enabled = true\ndefault_policy = "deny"\ntokens { initial_management = "${aclToken}" } }`] : [])],
+    args: ['agent', '-dev', '-client=127.0.0.1', '-bind=127.0.0.1', '-dns-port=-1', `-http-port=${p}`, `-serf-lan-port=${serf1}`, `-serf-wan-port=${serf2}`, `-server-port=${server}`, `-grpc-port=${grpc}`, '-grpc-tls-port=-1', ...(aclToken ? ['-hcl', `acl { enabled = true\ndefault_policy = "deny"\ntokens { initial_management = "${aclToken}" } }`] : [])],
     ready: `http://127.0.0.1:${p}/v1/status/leader`,
   }), aclToken ? { token: aclToken } : {});
 }
