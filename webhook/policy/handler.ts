@@ -10,6 +10,7 @@ import type { ClusterState } from '../cluster/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { namespaceContext } from '../tenancy/resolve.js';
+import { tenantMetricLabel } from '../tenancy/tenants.js';
 import { BULWARK_GROUP, type DocumentSet } from './documents.js';
 import { evaluate } from './engine.js';
 import { isViolation, type Finding } from './findings.js';
@@ -51,7 +52,8 @@ export function createValidationHandler(deps: ValidationHandlerDeps): Handler {
       const violations = findings.filter(isViolation);
       if (!violations.length) return allowed();
       const namespace = req.namespace ?? '';
-      const tenant = namespace ? (namespaceContext(docs, deps.state.namespace(namespace)).tenant ?? '') : '';
+      // Metric label: a tenant with a Tenant document, "none" or "other", so cardinality stays bounded.
+      const tenant = tenantMetricLabel(docs, namespace ? namespaceContext(docs, deps.state.namespace(namespace)).tenant : undefined);
       const fields = { requestId: req.uid, kind: req.kind.kind, namespace, name: req.name ?? req.object?.metadata?.name, operation: req.operation, user: req.userInfo?.username };
       const denials: string[] = [];
       const warnings: string[] = [];

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { createMetrics } from '../../../webhook/metrics.js';
 import { buildDocumentSet } from '../../../webhook/policy/document-set.js';
-import type { ConfigPolicy } from '../../../webhook/policy/documents.js';
+import type { ConfigPolicy, Tenant } from '../../../webhook/policy/documents.js';
 import { createValidationHandler } from '../../../webhook/policy/handler.js';
 import { leakyConfigMap, policy, request, state } from './helpers.js';
 
+/** The Tenant document of "shop"; "toys" has none, so its metric label is "other" (bounded cardinality). */
+const SHOP: Tenant = { apiVersion: 'bulwark.dev/v1alpha1', kind: 'Tenant', metadata: { name: 'shop' }, spec: { namespaces: ['team-a'] } };
+
 function handler(policies: ConfigPolicy[]) {
   const metrics = createMetrics({ processMetrics: false });
-  const docs = buildDocumentSet(policies);
+  const docs = buildDocumentSet([...policies, SHOP]);
   const h = createValidationHandler({ docs: () => docs, state: state(), ownNamespace: 'bulwark-system', metrics });
   return { h, metrics };
 }
@@ -43,7 +46,8 @@ describe('validation handler: decisions', () => {
     assert.equal(d.allowed, true);
     assert.equal(d.warnings?.length, 1);
     assert.match(d.warnings![0]!, /^\[audit\] policy watch rule secret-leaks: /);
-    assert.equal(await count(metrics, { mode: 'audit', tenant: 'toys', namespace: 'team-b' }), 1);
+    assert.equal(await count(metrics, { mode: 'audit', tenant: 'other', namespace: 'team-b' }), 1);
+    assert.equal(await count(metrics, { tenant: 'toys' }), 0, 'a tenant without a Tenant document never becomes a label value');
   });
 
   it('turns warn results into warnings even in enforce mode', async () => {
