@@ -28,6 +28,9 @@ export function vaultApiPath(path: string, kvVersion: 1 | 2, version?: string): 
   const clean = path.replace(/^\/+/, '');
   if (kvVersion === 1) return `/v1/${clean}`;
   const [mount, ...rest] = clean.split('/');
+  // The API form (secret/data/app, as Vault policies and tenant prefixes write it) is used as is;
+  // the logical form (secret/app, as `vault kv get` takes it) gets data/ after the mount.
+  if (rest[0] === 'data') rest.shift();
   if (rest.length === 0) throw new SidecarError('NOT_FOUND', `vault path ${path} has no secret after the mount "${mount}"`);
   return `/v1/${mount}/data/${rest.join('/')}${version ? `?version=${encodeURIComponent(version)}` : ''}`;
 }

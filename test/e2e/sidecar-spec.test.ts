@@ -293,11 +293,9 @@ describe('e2e: sidecar runs the webhook-produced spec against real stores', func
     assert.deepEqual(Object.keys(health.files).sort(), spec.files.map((f) => f.name).sort());
   });
 
-  // Pending on a contract defect: docs/annotations.md, policies/stores and policies/tenants write KV v2
-  // paths with "data/" (vault:secret/data/team-a/db, prefixes secret/data/{tenant}/), and the webhook
-  // admits them, but the sidecar's vault provider inserts "data/" itself for kvVersion 2 and reads
-  // /v1/secret/data/data/team-a/db (404, NOT_FOUND). Remove .skip once both sides agree.
-  it.skip('init reads a KV v2 secret referenced the documented way (secret/data/<tenant>/...)', async () => {
+  // KV v2 paths as docs/annotations.md, policies/stores and policies/tenants write them (API form, with
+  // data/): the webhook admits them against prefixes secret/data/{tenant}/ and the sidecar reads them.
+  it('init reads a KV v2 secret referenced the documented way (secret/data/<tenant>/...)', async () => {
     const k = kubectl();
     const name = 'e2e-sc-vault-docs';
     cleanups.push(() => k.run(['delete', 'clustersecretstores.bulwark.dev', name, '--ignore-not-found', '--wait=false']));
