@@ -12,6 +12,7 @@ import { createValidationHandler } from '../policy/handler.js';
 import { AdmissionServer } from '../server/server.js';
 import { compose } from '../admission/handler.js';
 import { createTenancyHandler } from '../tenancy/handler.js';
+import { labelAdmins } from '../config/label-admins.js';
 import { startTenantGauges } from '../tenancy/usage-gauges.js';
 import { connectCluster } from './cluster.js';
 import { ensureCertDir } from './tls.js';
@@ -49,7 +50,7 @@ export async function serve(options: ServerOptions, logger: Logger): Promise<Run
     metrics,
     mutate: createInjectionHandler({ options, docs: current, state: cluster.state, metrics, logger }),
     validate: compose('validate', [
-      createTenancyHandler({ docs: current, state: cluster.state, ownNamespace: options.ownNamespace, metrics, logger }),
+      createTenancyHandler({ docs: current, state: cluster.state, ownNamespace: options.ownNamespace, metrics, logger, clusterLabelAdmins: labelAdmins(options) }),
       createValidationHandler({ docs: current, state: cluster.state, ownNamespace: options.ownNamespace, metrics, logger }),
     ]),
     readiness: {

@@ -20,6 +20,7 @@ import type { AdmissionRequest } from '../admission/types.js';
 import { evaluate } from '../policy/engine.js';
 import { compose } from '../admission/handler.js';
 import { createTenancyHandler } from '../tenancy/handler.js';
+import { labelAdmins } from '../config/label-admins.js';
 
 /** Runs the review; returns the exit code. */
 export async function reviewCommand(inputs: string[], flags: Record<string, string>): Promise<number> {
@@ -37,7 +38,7 @@ export async function reviewCommand(inputs: string[], flags: Record<string, stri
     const handlers = {
       mutate: createInjectionHandler({ options, docs, state, logger: silentLogger }),
       validate: compose('validate', [
-        createTenancyHandler({ docs, state, ownNamespace: options.ownNamespace, logger: silentLogger }),
+        createTenancyHandler({ docs, state, ownNamespace: options.ownNamespace, logger: silentLogger, clusterLabelAdmins: labelAdmins(options) }),
         createValidationHandler({ docs, state, ownNamespace: options.ownNamespace, logger: silentLogger }),
       ]),
       explain: (request: AdmissionRequest) => evaluate({ request, docs: set, state, ownNamespace: options.ownNamespace }),

@@ -44,6 +44,8 @@ export interface ServerOptions {
   sidecarCpuLimit: string;
   sidecarMemoryLimit: string;
   sidecarServiceAccountTokenPath: string;
+  labelAdminGroups: string;
+  labelAdminUsers: string;
 }
 
 /** The settings table; the README's configuration reference is generated from it. */
@@ -70,7 +72,14 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'sidecarCpuLimit', flag: '--sidecar-cpu-limit', env: 'BULWARK_SIDECAR_CPU_LIMIT', type: 'string', default: '200m', doc: 'CPU limit of the injected containers.' },
   { key: 'sidecarMemoryLimit', flag: '--sidecar-memory-limit', env: 'BULWARK_SIDECAR_MEMORY_LIMIT', type: 'string', default: '128Mi', doc: 'Memory limit of the injected containers.' },
   { key: 'sidecarServiceAccountTokenPath', flag: '--sidecar-token-path', env: 'BULWARK_SIDECAR_TOKEN_PATH', type: 'string', default: '/var/run/secrets/kubernetes.io/serviceaccount/token', doc: "Path of the pod's service-account token inside the sidecar (used for store auth)." },
+  { key: 'labelAdminGroups', flag: '--label-admin-groups', env: 'BULWARK_LABEL_ADMIN_GROUPS', type: 'string', default: 'system:masters', doc: "Comma-separated groups allowed to change any namespace's bulwark.dev/tenant and bulwark.dev/environment labels (Tenant documents name their own admins)." },
+  { key: 'labelAdminUsers', flag: '--label-admin-users', env: 'BULWARK_LABEL_ADMIN_USERS', type: 'string', default: '', doc: "Comma-separated users with the same right as --label-admin-groups." },
 ];
+
+/** Splits a comma-separated setting into its non-empty entries. */
+export function listSetting(value: string): string[] {
+  return value.split(',').map((v) => v.trim()).filter(Boolean);
+}
 
 const BYTES_RE = /^(\d+)(Ki|Mi|Gi)?$/;
 const QUANTITY_RE = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|k|M|G)?$/;
@@ -102,6 +111,8 @@ const SCHEMA = {
     sidecarCpuLimit: { type: 'string', pattern: QUANTITY_RE.source },
     sidecarMemoryLimit: { type: 'string', pattern: QUANTITY_RE.source },
     sidecarServiceAccountTokenPath: { type: 'string', pattern: '^/' },
+    labelAdminGroups: { type: 'string', maxLength: 4096 },
+    labelAdminUsers: { type: 'string', maxLength: 4096 },
   },
 } as const;
 
@@ -175,7 +186,7 @@ export function resolveOptions(flags: Record<string, unknown>, env: NodeJS.Proce
     const key = first.instancePath.slice(1);
     const def = SETTINGS.find((d) => d.key === key);
     const detail = formatAjvErrors([first])[0]!.replace(/^\S+ /, '');
-    if (def) throw configError(def, out[def.key], detail);
+    if (def) throw configError(def, out[def.key], detail.replace(/^must (be )?/, ''));
     throw new BulwarkError('CONFIG_INVALID', `invalid settings: ${detail}`);
   }
   return Object.freeze(out as unknown as ServerOptions);

@@ -52,3 +52,11 @@ describe('server options', () => {
   const durations: Array<[string, number | undefined]> = [['500ms', 500], ['20s', 20000], ['1m30s', 90000], ['1.5h', 5400000], ['10', undefined], ['', undefined], ['5d', undefined]];
   for (const [text, want] of durations) it(`parses duration ${JSON.stringify(text)}`, () => assert.equal(parseDuration(text), want));
 });
+
+describe('label admins setting', () => {
+  it('defaults to system:masters and splits comma-separated lists', async () => {
+    const { labelAdmins } = await import('../../../webhook/config/label-admins.js');
+    assert.deepEqual(labelAdmins(resolveOptions({}, {})), { groups: ['system:masters'], users: [] });
+    assert.deepEqual(labelAdmins(resolveOptions({ labelAdminUsers: 'alice, bob' }, { BULWARK_LABEL_ADMIN_GROUPS: 'platform-admins' })), { groups: ['platform-admins'], users: ['alice', 'bob'] });
+  });
+});
