@@ -29,6 +29,8 @@ LOG_DIR=$PEERS_DIR/logs
 WORK_DIR=$GO_DIR/wrappers # throwaway wrapper Go modules (never inside the repository)
 mkdir -p "$ENTRIES_DIR" "$LOG_DIR" "$WORK_DIR"
 
+# go may be installed but not on a non-login shell's PATH (e.g. in CI).
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH=/usr/local/go/bin:$PATH; fi
 export GOMODCACHE=$GO_DIR/mod
 export GOCACHE=$GO_DIR/build
 export GOTOOLCHAIN=local
@@ -41,8 +43,9 @@ IN_CI=false
 [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]] && IN_CI=true
 
 ALL_PEERS=(etcd kubernetes moto promtool hadolint lowkey-vault gcp-secret-manager-emulator openbao consul helm cert-manager-crds)
-# Peers that may legitimately be unavailable; their failure never fails CI.
-OPTIONAL_PEERS=" hadolint "
+# Peers that may legitimately be unavailable here (not served by the reachable registries);
+# their failure is a warning, never a CI failure.
+OPTIONAL_PEERS=" hadolint lowkey-vault "
 
 say() { printf '==> %s\n' "$*"; }
 warn() { printf 'WARN: %s\n' "$*" >&2; }
@@ -68,7 +71,8 @@ cached() { [[ -z "${BULWARK_PEERS_FORCE:-}" && -f "$1/.complete" ]]; }
 mark_complete() { date -u +%FT%TZ >"$1/.complete"; }
 
 # staging DIR: a fresh staging dir next to DIR, moved into place by finish DIR.
-stage() { rm -rf "$1.tmp" && mkdir -p "$1.tmp"; }
+STAGED=""
+stage() { STAGED=$1.tmp && rm -rf "$1.tmp" && mkdir -p "$1.tmp"; }
 finish() { mark_complete "$1.tmp" && rm -rf "$1" && mv "$1.tmp" "$1"; }
 
 elapsed() { local s=$(($(date +%s) - $1)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
@@ -140,18 +144,220 @@ peer_kubernetes() {
   finish "$dir"
 }
 
+# wrapper_directives GOMOD: the exclude lines and the non-local replace lines of a dependency's
+# go.mod, restated for a wrapper module (a dependency's own directives are ignored by Go).
+wrapper_directives() {
+  awk '
+    /^(exclude|replace)[ \t]*\($/ { blk=$1; next }
+    blk && /^\)/ { blk=""; next }
+    blk { line=$0; sub(/^[ \t]+/, "", line); if (line == "" || line ~ /^\/\//) next
+          if (blk == "replace" && line ~ /=>[ \t]*\.\.?\//) next
+          print blk " " line; next }
+    /^exclude[ \t]/ { print; next }
+    /^replace[ \t]/ { if ($0 !~ /=>[ \t]*\.\.?\//) print; next }
+  ' "$1"
+}
+
+# go_wrapper_build NAME MODULE VERSION OUTDIR PKG...: builds PKGs of MODULE@VERSION through a
+# throwaway wrapper module (for modules whose go.mod has replace/exclude lines).
+go_wrapper_build() {
+  local name=$1 mod=$2 ver=$3 out=$4 gomod p
+  shift 4
+  wrapper "$name" || return 1
+  gomod=$(mod_info "$mod@$ver" GoMod) || return 1
+  [[ -f "$gomod" ]] || { FAILED_CMD="go mod download -json $mod@$ver (no go.mod)"; return 1; }
+  { echo; wrapper_directives "$gomod"; } >>go.mod
+  # seed go.sum with the module's own go.sum: the checksum database reachable here does not know
+  # some dependencies (e.g. github.com/openbao/go-kms-wrapping/wrappers/*), and hashes already in
+  # go.sum are checked without asking it.
+  local src
+  src=$(mod_info "$mod@$ver" Dir) || return 1
+  [[ -f "$src/go.sum" ]] && cat "$src/go.sum" >>go.sum
+  local tools=()
+  for p in "$@"; do tools+=("$p@$ver"); done
+  run go get -tool "${tools[@]}" || return 1
+  run go build -trimpath -ldflags "$GO_LDFLAGS ${EXTRA_LDFLAGS:-}" -o "$out/" "$@" || return 1
+}
+
+# openbao: root module is package main; its go.mod has local replaces for api/sdk/auth modules,
+# whose published versions it also requires, so the wrapper needs no replace of its own.
+peer_openbao() {
+  local dir=$PEERS_DIR/openbao-$OPENBAO_RELEASE
+  entry bao "$(jstr "$dir/bao")"
+  if cached "$dir"; then say "openbao $OPENBAO_RELEASE cached: $dir/bao"; return 0; fi
+  need_go || return 1
+  say "building openbao $OPENBAO_RELEASE ($OPENBAO_VERSION) (first run, ~6 min)..."
+  stage "$dir"
+  EXTRA_LDFLAGS="-X github.com/openbao/openbao/version.fullVersion=$OPENBAO_RELEASE -X github.com/openbao/openbao/version.GitCommit=${OPENBAO_VERSION##*-}" \
+    go_wrapper_build "openbao-$OPENBAO_RELEASE" github.com/openbao/openbao "$OPENBAO_VERSION" "$dir.tmp" \
+    github.com/openbao/openbao || return 1
+  mv "$dir.tmp/openbao" "$dir.tmp/bao" || { FAILED_CMD="mv openbao bao"; return 1; }
+  run "$dir.tmp/bao" version || return 1
+  finish "$dir"
+}
+
+# consul: wrapper restating its exclude lines (github.com/hashicorp/go-msgpack v1.1.5/v1.1.6).
+peer_consul() {
+  local dir=$PEERS_DIR/consul-$CONSUL_VERSION
+  entry consul "$(jstr "$dir/consul")"
+  if cached "$dir"; then say "consul $CONSUL_VERSION cached: $dir/consul"; return 0; fi
+  need_go || return 1
+  say "building consul $CONSUL_VERSION (first run, ~6 min)..."
+  stage "$dir"
+  go_wrapper_build "consul-$CONSUL_VERSION" github.com/hashicorp/consul "$CONSUL_VERSION" "$dir.tmp" \
+    github.com/hashicorp/consul || return 1
+  run "$dir.tmp/consul" version || return 1
+  finish "$dir"
+}
+
+peer_gcp_secret_manager_emulator() {
+  local dir=$PEERS_DIR/gcp-secret-manager-emulator-$GCP_SM_EMULATOR_VERSION
+  entry gcp-secret-manager-emulator "$(jstr "$dir/server-dual")"
+  if cached "$dir"; then say "gcp-secret-manager-emulator $GCP_SM_EMULATOR_VERSION cached: $dir/server-dual"; return 0; fi
+  need_go || return 1
+  say "building gcp-secret-manager-emulator $GCP_SM_EMULATOR_VERSION (first run, ~1 min)..."
+  stage "$dir"
+  # a wrapper rather than `go install pkg@version`: go install also asks the proxy for the module's
+  # version list (deprecation check), which the proxy reachable here refuses for this module.
+  go_wrapper_build "gcp-secret-manager-emulator-$GCP_SM_EMULATOR_VERSION" \
+    github.com/blackwell-systems/gcp-secret-manager-emulator "$GCP_SM_EMULATOR_VERSION" "$dir.tmp" \
+    github.com/blackwell-systems/gcp-secret-manager-emulator/cmd/server-dual || return 1
+  [[ -x "$dir.tmp/server-dual" ]] || { FAILED_CMD="go build .../cmd/server-dual (no binary)"; return 1; }
+  finish "$dir"
+}
+
+peer_helm() {
+  local dir=$PEERS_DIR/helm-$HELM_VERSION
+  entry helm "$(jstr "$dir/helm")"
+  if cached "$dir"; then say "helm $HELM_VERSION cached: $dir/helm"; return 0; fi
+  need_go || return 1
+  say "building helm $HELM_VERSION (first run, ~3 min)..."
+  stage "$dir"
+  EXTRA_LDFLAGS="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+    go_wrapper_build "helm-$HELM_VERSION" helm.sh/helm/v3 "$HELM_VERSION" "$dir.tmp" helm.sh/helm/v3/cmd/helm || return 1
+  run "$dir.tmp/helm" version --short || return 1
+  finish "$dir"
+}
+
+# cert-manager CRDs: deploy/crds/*.yaml of the root module (plain CRD YAML, no templating).
+peer_cert_manager_crds() {
+  local dir=$PEERS_DIR/cert-manager-$CERT_MANAGER_VERSION
+  entry cert-manager-crds "$(jstr "$dir/crds")"
+  if cached "$dir"; then say "cert-manager CRDs $CERT_MANAGER_VERSION cached: $dir/crds"; return 0; fi
+  need_go || return 1
+  say "fetching cert-manager $CERT_MANAGER_VERSION CRDs..."
+  stage "$dir"
+  local src
+  src=$(cd "$WORK_DIR" && mod_info "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION" Dir) || return 1
+  [[ -d "$src/deploy/crds" ]] || { FAILED_CMD="go mod download github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION (no deploy/crds)"; return 1; }
+  mkdir -p "$dir.tmp/crds" && run cp "$src"/deploy/crds/*.yaml "$dir.tmp/crds/" || return 1
+  chmod -R u+w "$dir.tmp/crds"
+  finish "$dir"
+}
+
+# moto: PyPI moto[server] in its own venv.
+peer_moto() {
+  local dir=$PEERS_DIR/moto-$MOTO_VERSION py
+  entry moto_server "$(jstr "$dir/venv/bin/moto_server")"
+  if cached "$dir"; then say "moto $MOTO_VERSION cached: $dir/venv/bin/moto_server"; return 0; fi
+  py=$(command -v python3) || { FAILED_CMD="python3 (not on PATH)"; return 1; }
+  say "installing moto[server] $MOTO_VERSION into a venv (first run, ~1 min)..."
+  # a venv is not relocatable, so it is built in place; .complete is written only at the end.
+  rm -rf "$dir" && mkdir -p "$dir" || { FAILED_CMD="mkdir $dir"; return 1; }
+  run "$py" -m venv "$dir/venv" || return 1
+  run "$dir/venv/bin/pip" install --disable-pip-version-check -q "moto[server]==$MOTO_VERSION" || return 1
+  run "$dir/venv/bin/moto_server" --help || return 1
+  mark_complete "$dir"
+}
+
+# lowkey-vault: runnable jar from Maven Central, fetched with the ordinary Maven client.
+peer_lowkey_vault() {
+  local dir=$PEERS_DIR/lowkey-vault-$LOWKEY_VAULT_VERSION java jar
+  java=$(command -v java) || { FAILED_CMD="java (not on PATH)"; return 1; }
+  jar=$dir/lowkey-vault-app-$LOWKEY_VAULT_VERSION.jar
+  entry lowkey-vault "{\"java\": $(jstr "$java"), \"jar\": $(jstr "$jar")}"
+  if cached "$dir"; then say "lowkey-vault $LOWKEY_VAULT_VERSION cached: $jar"; return 0; fi
+  command -v mvn >/dev/null || { FAILED_CMD="mvn (not on PATH)"; return 1; }
+  say "fetching lowkey-vault-app $LOWKEY_VAULT_VERSION from Maven Central..."
+  stage "$dir"
+  run mvn -B -q -Dmaven.repo.local="$HOME/.cache/bulwark/m2" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
+    "-Dartifact=com.github.nagyesta.lowkey-vault:lowkey-vault-app:$LOWKEY_VAULT_VERSION:jar" \
+    "-DoutputDirectory=$dir.tmp" || return 1
+  finish "$dir"
+}
+
+# promtool: Debian package prometheus. Its service is never started (policy-rc.d + no systemd here),
+# and a prometheus daemon it may have spawned is stopped.
+peer_promtool() {
+  entry promtool "$(jstr /usr/bin/promtool)"
+  if [[ -z "${BULWARK_PEERS_FORCE:-}" ]] && [[ -x /usr/bin/promtool ]]; then
+    say "promtool cached: /usr/bin/promtool ($(/usr/bin/promtool --version 2>&1 | head -n1 | awk '{print $3}'))"
+    return 0
+  fi
+  apt_install prometheus || return 1
+  [[ -x /usr/bin/promtool ]] || { FAILED_CMD="apt-get install prometheus (no /usr/bin/promtool)"; return 1; }
+  run /usr/bin/promtool --version
+}
+
+peer_hadolint() {
+  local h
+  if h=$(command -v hadolint); then entry hadolint "$(jstr "$h")"; say "hadolint cached: $h"; return 0; fi
+  if apt-cache show hadolint >/dev/null 2>&1; then
+    apt_install hadolint || return 1
+    entry hadolint "$(jstr "$(command -v hadolint)")"
+    return 0
+  fi
+  FAILED_CMD="apt-cache show hadolint (Debian has no hadolint package)"
+  return 1
+}
+
+# apt_install PKG...: non-interactive, no recommends, services never started.
+apt_install() {
+  local sudo="" policy=/usr/sbin/policy-rc.d added=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { FAILED_CMD="apt-get install $* (needs root)"; return 1; }
+    sudo="sudo -n"
+  fi
+  say "apt-get install $* ..."
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && added=1
+  fi
+  if ! apt-cache show "$1" >/dev/null 2>&1; then
+    run $sudo apt-get update -qq || { [[ -n $added ]] && $sudo rm -f "$policy"; return 1; }
+  fi
+  local rc=0 before
+  before=" $(pgrep -x prometheus 2>/dev/null | tr '\n' ' ') "
+  run $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" || rc=1
+  [[ -n $added ]] && $sudo rm -f "$policy"
+  # never leave a daemon that this install started running (no systemd here, but be safe).
+  local pid
+  for pid in $(pgrep -x prometheus 2>/dev/null); do
+    [[ "$before" == *" $pid "* ]] && continue
+    [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == /usr/bin/prometheus ]] && $sudo kill "$pid"
+  done
+  return $rc
+}
+
 # ---------------------------------------------------------------------------------------------
 install_peer() {
   local name=$1 t0 rc
   t0=$(date +%s)
   FAILED_CMD=""
   CUR_LOG=$LOG_DIR/$name.log
-  : >"$CUR_LOG"
   # each peer runs in a subshell so cd/exports stay local; FAILED_CMD comes back via a file.
   (
     set +e
+    # concurrent runs of this script (several engineers, CI) wait for each other per peer.
+    exec 9>"$PEERS_DIR/.lock-$name"
+    if command -v flock >/dev/null && ! flock -n 9; then
+      say "$name: another install.sh is installing it, waiting for it..."
+      flock 9
+    fi
+    printf '=== %s install.sh %s\n' "$(date -u +%FT%TZ)" "$name" >>"$CUR_LOG"
     "peer_${name//-/_}"
     rc=$?
+    [[ $rc -ne 0 && -n "$STAGED" ]] && rm -rf "$STAGED"
     [[ $rc -ne 0 ]] && printf '%s' "${FAILED_CMD:-peer_${name//-/_}}" >"$LOG_DIR/$name.failed"
     exit $rc
   )
@@ -237,4 +443,4 @@ main() {
   return 0
 }
 
-main "$@"
+main "$@"; exit $?  # one line: edits to this file never affect a running install
