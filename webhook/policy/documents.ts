@@ -3,6 +3,8 @@
  * set of documents in force. One JSON Schema per kind lives in ./schemas/; these types mirror them.
  */
 
+import type { StoreSpec } from '../../sidecar/spec/types.js';
+
 /** The apiVersion of every Bulwark document. */
 export const BULWARK_API_VERSION = 'bulwark.dev/v1alpha1';
 /** The API group of Bulwark's custom resources. */
@@ -84,25 +86,8 @@ export interface SecretStore {
   apiVersion: typeof BULWARK_API_VERSION;
   kind: 'SecretStore' | 'ClusterSecretStore';
   metadata: DocumentMeta;
-  spec: {
-    provider: 'vault' | 'consul' | 'aws-ssm' | 'aws-secrets-manager' | 'azure-key-vault' | 'gcp-secret-manager' | 'kubernetes' | 'file';
-    address?: string;
-    region?: string;
-    project?: string;
-    namespace?: string;
-    kvVersion?: 1 | 2;
-    caFile?: string;
-    auth?: {
-      method: 'kubernetes' | 'approle' | 'token' | 'none' | 'default';
-      role?: string;
-      mountPath?: string;
-      tokenFile?: string;
-      roleIdFile?: string;
-      secretIdFile?: string;
-    };
-    /** Default path prefixes per tenant, templated with {tenant} and {namespace}. */
-    pathPrefixes?: string[];
-  };
+  /** The sidecar's store description (credentials only ever by file path); pathPrefixes are templated with {tenant} and {namespace}. */
+  spec: StoreSpec;
 }
 
 /** Per-tenant quotas. */

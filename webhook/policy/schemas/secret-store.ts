@@ -2,19 +2,11 @@
  * The JSON Schemas of SecretStore (namespaced) and ClusterSecretStore (cluster-scoped): a provider,
  * its address and auth, never credentials.
  */
+import { PROVIDERS } from '../../../sidecar/spec/types.js';
 import { documentSchema } from './common.js';
 
-/** The providers a store may use. */
-export const STORE_PROVIDERS = [
-  'vault',
-  'consul',
-  'aws-ssm',
-  'aws-secrets-manager',
-  'azure-key-vault',
-  'gcp-secret-manager',
-  'kubernetes',
-  'file',
-] as const;
+/** The providers a store may use: exactly the sidecar's. */
+export const STORE_PROVIDERS = PROVIDERS;
 
 const filePath = { type: 'string', minLength: 1, maxLength: 1024, pattern: '^/' } as const;
 
