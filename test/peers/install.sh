@@ -66,8 +66,13 @@ run() {
 entry() { printf '%s' "$2" >"$ENTRIES_DIR/$1.json"; }
 jstr() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }
 
-# cached DIR: true when DIR was completed by an earlier run (and FORCE is not set).
-cached() { [[ -z "${BULWARK_PEERS_FORCE:-}" && -f "$1/.complete" ]]; }
+# cached DIR [FILE...]: true when DIR was completed by an earlier run, its FILEs are still there,
+# and BULWARK_PEERS_FORCE is not set.
+cached() {
+  [[ -z "${BULWARK_PEERS_FORCE:-}" && -f "$1/.complete" ]] || return 1
+  local f
+  for f in "${@:2}"; do [[ -e "$f" ]] || return 1; done
+}
 mark_complete() { date -u +%FT%TZ >"$1/.complete"; }
 
 # staging DIR: a fresh staging dir next to DIR, moved into place by finish DIR.
@@ -98,13 +103,14 @@ need_go() { command -v go >/dev/null || { FAILED_CMD="go (not on PATH)"; return 
 peer_etcd() {
   local dir=$PEERS_DIR/etcd-$ETCD_VERSION
   entry etcd "$(jstr "$dir/etcd")"
-  if cached "$dir"; then say "etcd $ETCD_VERSION cached: $dir/etcd"; return 0; fi
+  if cached "$dir" "$dir/etcd"; then say "etcd $ETCD_VERSION cached: $dir/etcd"; return 0; fi
   need_go || return 1
-  say "building etcd $ETCD_VERSION (first run, ~3 min)..."
+  say "building etcd $ETCD_VERSION (first run, ~2 min)..."
   stage "$dir"
-  wrapper "etcd-$ETCD_VERSION" || return 1
-  run go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION" || return 1
-  run go build -trimpath -ldflags "$GO_LDFLAGS" -o "$dir.tmp/etcd" go.etcd.io/etcd/server/v3 || return 1
+  go_wrapper_build "etcd-$ETCD_VERSION" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "$dir.tmp" \
+    go.etcd.io/etcd/server/v3 || return 1
+  # go names the binary of go.etcd.io/etcd/server/v3 "server"
+  mv "$dir.tmp/server" "$dir.tmp/etcd" || { FAILED_CMD="mv server etcd"; return 1; }
   run "$dir.tmp/etcd" --version || return 1
   finish "$dir"
 }
@@ -115,9 +121,9 @@ peer_kubernetes() {
   local v=$KUBERNETES_VERSION dir=$PEERS_DIR/kubernetes-$KUBERNETES_VERSION
   entry kube-apiserver "$(jstr "$dir/kube-apiserver")"
   entry kubectl "$(jstr "$dir/kubectl")"
-  if cached "$dir"; then say "kube-apiserver/kubectl $v cached: $dir"; return 0; fi
+  if cached "$dir" "$dir/kube-apiserver" "$dir/kubectl"; then say "kube-apiserver/kubectl $v cached: $dir"; return 0; fi
   need_go || return 1
-  say "building kube-apiserver + kubectl $v (first run, ~15-20 min on 2 cores)..."
+  say "building kube-apiserver + kubectl $v (first run, ~7-15 min on 2 cores)..."
   stage "$dir"
   wrapper "kubernetes-$v" || return 1
   local gomod staging m minor major
@@ -184,9 +190,9 @@ go_wrapper_build() {
 peer_openbao() {
   local dir=$PEERS_DIR/openbao-$OPENBAO_RELEASE
   entry bao "$(jstr "$dir/bao")"
-  if cached "$dir"; then say "openbao $OPENBAO_RELEASE cached: $dir/bao"; return 0; fi
+  if cached "$dir" "$dir/bao"; then say "openbao $OPENBAO_RELEASE cached: $dir/bao"; return 0; fi
   need_go || return 1
-  say "building openbao $OPENBAO_RELEASE ($OPENBAO_VERSION) (first run, ~6 min)..."
+  say "building openbao $OPENBAO_RELEASE ($OPENBAO_VERSION) (first run, ~10 min)..."
   stage "$dir"
   EXTRA_LDFLAGS="-X github.com/openbao/openbao/version.fullVersion=$OPENBAO_RELEASE -X github.com/openbao/openbao/version.GitCommit=${OPENBAO_VERSION##*-}" \
     go_wrapper_build "openbao-$OPENBAO_RELEASE" github.com/openbao/openbao "$OPENBAO_VERSION" "$dir.tmp" \
@@ -200,9 +206,9 @@ peer_openbao() {
 peer_consul() {
   local dir=$PEERS_DIR/consul-$CONSUL_VERSION
   entry consul "$(jstr "$dir/consul")"
-  if cached "$dir"; then say "consul $CONSUL_VERSION cached: $dir/consul"; return 0; fi
+  if cached "$dir" "$dir/consul"; then say "consul $CONSUL_VERSION cached: $dir/consul"; return 0; fi
   need_go || return 1
-  say "building consul $CONSUL_VERSION (first run, ~6 min)..."
+  say "building consul $CONSUL_VERSION (first run, ~7 min)..."
   stage "$dir"
   go_wrapper_build "consul-$CONSUL_VERSION" github.com/hashicorp/consul "$CONSUL_VERSION" "$dir.tmp" \
     github.com/hashicorp/consul || return 1
@@ -213,7 +219,7 @@ peer_consul() {
 peer_gcp_secret_manager_emulator() {
   local dir=$PEERS_DIR/gcp-secret-manager-emulator-$GCP_SM_EMULATOR_VERSION
   entry gcp-secret-manager-emulator "$(jstr "$dir/server-dual")"
-  if cached "$dir"; then say "gcp-secret-manager-emulator $GCP_SM_EMULATOR_VERSION cached: $dir/server-dual"; return 0; fi
+  if cached "$dir" "$dir/server-dual"; then say "gcp-secret-manager-emulator $GCP_SM_EMULATOR_VERSION cached: $dir/server-dual"; return 0; fi
   need_go || return 1
   say "building gcp-secret-manager-emulator $GCP_SM_EMULATOR_VERSION (first run, ~1 min)..."
   stage "$dir"
@@ -229,9 +235,9 @@ peer_gcp_secret_manager_emulator() {
 peer_helm() {
   local dir=$PEERS_DIR/helm-$HELM_VERSION
   entry helm "$(jstr "$dir/helm")"
-  if cached "$dir"; then say "helm $HELM_VERSION cached: $dir/helm"; return 0; fi
+  if cached "$dir" "$dir/helm"; then say "helm $HELM_VERSION cached: $dir/helm"; return 0; fi
   need_go || return 1
-  say "building helm $HELM_VERSION (first run, ~3 min)..."
+  say "building helm $HELM_VERSION (first run, ~5 min)..."
   stage "$dir"
   EXTRA_LDFLAGS="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
     go_wrapper_build "helm-$HELM_VERSION" helm.sh/helm/v3 "$HELM_VERSION" "$dir.tmp" helm.sh/helm/v3/cmd/helm || return 1
@@ -243,7 +249,7 @@ peer_helm() {
 peer_cert_manager_crds() {
   local dir=$PEERS_DIR/cert-manager-$CERT_MANAGER_VERSION
   entry cert-manager-crds "$(jstr "$dir/crds")"
-  if cached "$dir"; then say "cert-manager CRDs $CERT_MANAGER_VERSION cached: $dir/crds"; return 0; fi
+  if cached "$dir" "$dir/crds"; then say "cert-manager CRDs $CERT_MANAGER_VERSION cached: $dir/crds"; return 0; fi
   need_go || return 1
   say "fetching cert-manager $CERT_MANAGER_VERSION CRDs..."
   stage "$dir"
@@ -259,9 +265,13 @@ peer_cert_manager_crds() {
 peer_moto() {
   local dir=$PEERS_DIR/moto-$MOTO_VERSION py
   entry moto_server "$(jstr "$dir/venv/bin/moto_server")"
-  if cached "$dir"; then say "moto $MOTO_VERSION cached: $dir/venv/bin/moto_server"; return 0; fi
+  # the venv's python must still run (a pyenv/python upgrade breaks a venv)
+  if cached "$dir" "$dir/venv/bin/moto_server" && "$dir/venv/bin/python" -c 'import moto' 2>/dev/null; then
+    say "moto $MOTO_VERSION cached: $dir/venv/bin/moto_server"
+    return 0
+  fi
   py=$(command -v python3) || { FAILED_CMD="python3 (not on PATH)"; return 1; }
-  say "installing moto[server] $MOTO_VERSION into a venv (first run, ~1 min)..."
+  say "installing moto[server] $MOTO_VERSION into a venv (first run, ~2 min)..."
   # a venv is not relocatable, so it is built in place; .complete is written only at the end.
   rm -rf "$dir" && mkdir -p "$dir" || { FAILED_CMD="mkdir $dir"; return 1; }
   run "$py" -m venv "$dir/venv" || return 1
@@ -276,7 +286,7 @@ peer_lowkey_vault() {
   java=$(command -v java) || { FAILED_CMD="java (not on PATH)"; return 1; }
   jar=$dir/lowkey-vault-app-$LOWKEY_VAULT_VERSION.jar
   entry lowkey-vault "{\"java\": $(jstr "$java"), \"jar\": $(jstr "$jar")}"
-  if cached "$dir"; then say "lowkey-vault $LOWKEY_VAULT_VERSION cached: $jar"; return 0; fi
+  if cached "$dir" "$jar"; then say "lowkey-vault $LOWKEY_VAULT_VERSION cached: $jar"; return 0; fi
   command -v mvn >/dev/null || { FAILED_CMD="mvn (not on PATH)"; return 1; }
   say "fetching lowkey-vault-app $LOWKEY_VAULT_VERSION from Maven Central..."
   stage "$dir"
@@ -378,6 +388,7 @@ install_peer() {
     write_peers_json
     exit 1
   fi
+  [[ "$OPTIONAL_PEERS" == *" $name "* ]] && msg="optional $msg"
   warn "$msg"
   return 1
 }
