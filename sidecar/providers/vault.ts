@@ -7,6 +7,7 @@ import { SidecarError } from '../errors.js';
 import { contentHash } from '../core/hash.js';
 import { httpJson } from './http-json.js';
 import { VaultAuth } from './vault-auth.js';
+import { LeaseKeeper, type LeasedRead } from './vault-lease-keeper.js';
 import type { FetchedValue, Provider, ProviderContext, ProviderRef } from './types.js';
 
 interface VaultRead {
@@ -14,13 +15,6 @@ interface VaultRead {
   lease_id?: string;
   lease_duration?: number;
   renewable?: boolean;
-}
-
-interface Lease {
-  value: FetchedValue;
-  leaseId: string;
-  expiresAt: number;
-  timer?: NodeJS.Timeout;
 }
 
 /** Builds the API path of a read: KV v2 inserts "data/" after the mount and adds ?version. Pure. */
@@ -42,7 +36,6 @@ export function createVaultProvider(ctx: ProviderContext): Provider {
   const base = store.address.replace(/\/$/, '');
   const nsHeaders = (): Record<string, string> => (store.namespace ? { 'X-Vault-Namespace': store.namespace } : {});
   const auth = new VaultAuth(store, nsHeaders);
-  const leases = new Map<string, Lease>();
   const kv = store.kvVersion ?? 2;
 
   const call = async <T>(path: string, what: string, method = 'GET', body?: unknown): Promise<T> => {
@@ -61,43 +54,30 @@ export function createVaultProvider(ctx: ProviderContext): Provider {
     }
   };
 
-  const renew = (key: string, lease: Lease, increment: number): void => {
-    const inMs = Math.max(1000, (lease.expiresAt - Date.now()) * (2 / 3));
-    lease.timer = setTimeout(() => {
-      call<VaultRead>('/v1/sys/leases/renew', 'vault lease renewal', 'PUT', { lease_id: lease.leaseId, increment })
-        .then((r) => {
-          lease.expiresAt = Date.now() + (r?.lease_duration ?? 0) * 1000;
-          if ((r?.lease_duration ?? 0) > 0) renew(key, lease, increment);
-        })
-        .catch(() => undefined);
-    }, inMs);
-    lease.timer.unref();
+  const keeper = new LeaseKeeper(async (leaseId, increment) => {
+    const r = await call<VaultRead>('/v1/sys/leases/renew', 'vault lease renewal', 'PUT', { lease_id: leaseId, increment });
+    return { duration: r?.lease_duration ?? 0, renewable: r?.renewable ?? false };
+  });
+
+  const fetchOnce = async (ref: ProviderRef): Promise<LeasedRead> => {
+    const r = await call<VaultRead>(vaultApiPath(ref.path, kv, ref.version), `vault read ${ref.path}`);
+    if (!r?.data) throw new SidecarError('BAD_RESPONSE', `vault read ${ref.path} returned no data`);
+    if (kv === 2) {
+      if (!r.data.data) throw new SidecarError('NOT_FOUND', `vault secret ${ref.path} is deleted or destroyed`);
+      return { value: { value: r.data.data, version: String(r.data.metadata?.version ?? '') } };
+    }
+    // A dynamic secret's version is its lease: new credentials are a new version.
+    const value: FetchedValue = { value: r.data, version: contentHash(r.lease_id || JSON.stringify(r.data)) };
+    return r.lease_id ? { value, lease: { leaseId: r.lease_id, duration: r.lease_duration ?? 0, renewable: r.renewable ?? false } } : { value };
   };
+  const keyOf = (ref: ProviderRef): string => `${ref.path}@${ref.version ?? ''}`;
 
   return {
-    async read(ref: ProviderRef): Promise<FetchedValue> {
-      const key = `${ref.path}@${ref.version ?? ''}`;
-      const lease = leases.get(key);
-      if (lease && Date.now() < lease.expiresAt - 5000) return lease.value;
-      if (lease?.timer) clearTimeout(lease.timer);
-      leases.delete(key);
-      const r = await call<VaultRead>(vaultApiPath(ref.path, kv, ref.version), `vault read ${ref.path}`);
-      if (!r?.data) throw new SidecarError('BAD_RESPONSE', `vault read ${ref.path} returned no data`);
-      if (kv === 2) {
-        if (!r.data.data) throw new SidecarError('NOT_FOUND', `vault secret ${ref.path} is deleted or destroyed`);
-        return { value: r.data.data, version: String(r.data.metadata?.version ?? '') };
-      }
-      const value: FetchedValue = { value: r.data, version: r.lease_id ? contentHash(r.lease_id) : contentHash(JSON.stringify(r.data)) };
-      if (r.lease_id && (r.lease_duration ?? 0) > 0) {
-        const l: Lease = { value, leaseId: r.lease_id, expiresAt: Date.now() + r.lease_duration! * 1000 };
-        leases.set(key, l);
-        if (r.renewable) renew(key, l, r.lease_duration!);
-      }
-      return value;
-    },
+    read: (ref: ProviderRef): Promise<FetchedValue> => keeper.read(keyOf(ref), () => fetchOnce(ref)),
+    // Only dynamic engines (read as kvVersion 1) have leases whose replacement is pushed.
+    ...(kv === 1 ? { watch: (ref: ProviderRef, onChange: () => void, signal: AbortSignal) => keeper.watch(keyOf(ref), onChange, signal) } : {}),
     async close() {
-      for (const l of leases.values()) if (l.timer) clearTimeout(l.timer);
-      leases.clear();
+      keeper.close();
     },
   };
 }
