@@ -61,8 +61,9 @@ export class LeaseKeeper {
     if (e && isLeaseServable(this.now(), e.state)) return Promise.resolve(e.value);
     let p = this.inflight.get(key);
     if (!p) {
+      const sent = this.now();
       p = fetch().then((got) => {
-        this.track(key, got, fetch);
+        this.track(key, got, fetch, sent);
         return got.value;
       });
       const done = (): void => void this.inflight.delete(key);
@@ -95,16 +96,16 @@ export class LeaseKeeper {
     this.watchers.clear();
   }
 
-  private track(key: string, got: LeasedRead, fetch: () => Promise<LeasedRead>): void {
+  /** Tracks the lease of a read sent at `sent` (its end is counted from then, to stay on the safe side). */
+  private track(key: string, got: LeasedRead, fetch: () => Promise<LeasedRead>, sent: number): void {
     const old = this.entries.get(key);
     if (old) clearTimeout(old.timer);
     this.entries.delete(key);
     if (this.closed || !got.lease || got.lease.duration <= 0) return;
-    const now = this.now();
-    const state: LeaseState = { expiresAt: now + got.lease.duration * 1000, increment: got.lease.duration, renewable: got.lease.renewable };
+    const state: LeaseState = { expiresAt: sent + got.lease.duration * 1000, increment: got.lease.duration, renewable: got.lease.renewable };
     const e: Entry = { value: got.value, leaseId: got.lease.leaseId, state, fetch, failures: 0 };
     this.entries.set(key, e);
-    this.schedule(key, e, planLease(now, state));
+    this.schedule(key, e, planLease(this.now(), state));
   }
 
   private schedule(key: string, e: Entry, step: LeaseStep): void {
@@ -121,13 +122,13 @@ export class LeaseKeeper {
     if (!this.current(key, e)) return;
     if (step.action === 'renew') {
       try {
+        const sent = this.now();
         const r = await this.renew(e.leaseId, e.state.increment);
         if (!this.current(key, e)) return;
-        const now = this.now();
-        e.state = { ...e.state, expiresAt: now + r.duration * 1000, renewable: r.renewable };
+        e.state = { ...e.state, expiresAt: sent + r.duration * 1000, renewable: r.renewable };
         e.failures = 0;
         this.onEvent({ key, event: 'renewed', expiresAt: e.state.expiresAt });
-        this.schedule(key, e, planLease(now, e.state, r.duration));
+        this.schedule(key, e, planLease(this.now(), e.state, r.duration));
       } catch (err) {
         if (!this.current(key, e)) return;
         const next = planFailure(this.now(), e.state, 'renew', errorCode(err), ++e.failures);
@@ -137,9 +138,10 @@ export class LeaseKeeper {
       return;
     }
     try {
+      const sent = this.now();
       const got = await e.fetch();
       if (!this.current(key, e)) return;
-      this.track(key, got, e.fetch);
+      this.track(key, got, e.fetch, sent);
       this.onEvent({ key, event: 'replaced', reason: step.reason, expiresAt: this.entries.get(key)?.state.expiresAt });
       if (got.value.version !== e.value.version) for (const w of this.watchers.get(key) ?? []) w();
     } catch (err) {

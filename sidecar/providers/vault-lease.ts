@@ -40,13 +40,14 @@ function twoThirdsOfRemaining(now: number, expiresAt: number): number {
 
 /**
  * Plans the step after a read or a successful renewal that granted `granted` seconds: renew at 2/3
- * of the remaining time, or, when the lease cannot be extended (not renewable, or the server granted
- * less than asked because the lease reached its max TTL), fetch new credentials at that moment instead.
+ * of the remaining time. A lease that is not renewable is replaced at that moment instead; one whose
+ * renewal granted less than asked (it reached its max TTL) is replaced now, so the app gets the
+ * new credentials while the old ones still have all their remaining time.
  */
 export function planLease(now: number, lease: LeaseState, granted: number = lease.increment): LeaseStep {
   const at = twoThirdsOfRemaining(now, lease.expiresAt);
   if (!lease.renewable) return { action: 'refetch', at, reason: 'not-renewable' };
-  if (granted < lease.increment || granted <= 0) return { action: 'refetch', at, reason: 'max-ttl' };
+  if (granted < lease.increment || granted <= 0) return { action: 'refetch', at: now, reason: 'max-ttl' };
   return { action: 'renew', at, reason: 'ttl' };
 }
 

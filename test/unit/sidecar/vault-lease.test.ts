@@ -10,8 +10,8 @@ describe('vault lease planning', () => {
   const plans: Array<{ name: string; input: { lease: LeaseState; granted?: number }; want: LeaseStep }> = [
     { name: 'fresh renewable lease: renew at 2/3 of its TTL', input: { lease: lease() }, want: { action: 'renew', at: NOW + 20_000, reason: 'ttl' } },
     { name: 'renewal granted the full increment: renew again', input: { lease: lease(), granted: 30 }, want: { action: 'renew', at: NOW + 20_000, reason: 'ttl' } },
-    { name: 'renewal capped by max TTL: new credentials before the end', input: { lease: lease({ expiresAt: NOW + 9000 }), granted: 9 }, want: { action: 'refetch', at: NOW + 6000, reason: 'max-ttl' } },
-    { name: 'renewal granted nothing: new credentials', input: { lease: lease({ expiresAt: NOW }), granted: 0 }, want: { action: 'refetch', at: NOW + 500, reason: 'max-ttl' } },
+    { name: 'renewal capped by max TTL: new credentials now, while the old ones still last', input: { lease: lease({ expiresAt: NOW + 9000 }), granted: 9 }, want: { action: 'refetch', at: NOW, reason: 'max-ttl' } },
+    { name: 'renewal granted nothing: new credentials now', input: { lease: lease({ expiresAt: NOW }), granted: 0 }, want: { action: 'refetch', at: NOW, reason: 'max-ttl' } },
     { name: 'not renewable: new credentials at 2/3', input: { lease: lease({ renewable: false }) }, want: { action: 'refetch', at: NOW + 20_000, reason: 'not-renewable' } },
     { name: 'tiny TTL never plans sooner than the minimum delay', input: { lease: lease({ expiresAt: NOW + 300, increment: 1 }) }, want: { action: 'renew', at: NOW + 500, reason: 'ttl' } },
   ];
