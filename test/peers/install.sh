@@ -42,7 +42,7 @@ GO_LDFLAGS='-s -w'
 IN_CI=false
 [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]] && IN_CI=true
 
-ALL_PEERS=(etcd kubernetes moto promtool hadolint lowkey-vault gcp-secret-manager-emulator openbao consul helm cert-manager-crds)
+ALL_PEERS=(etcd kubernetes moto promtool postgresql hadolint lowkey-vault gcp-secret-manager-emulator openbao consul helm cert-manager-crds)
 # Peers that may legitimately be unavailable here (not served by the reachable registries);
 # their failure is a warning, never a CI failure.
 OPTIONAL_PEERS=" hadolint lowkey-vault "
@@ -308,6 +308,22 @@ peer_promtool() {
   apt_install prometheus || return 1
   [[ -x /usr/bin/promtool ]] || { FAILED_CMD="apt-get install prometheus (no /usr/bin/promtool)"; return 1; }
   run /usr/bin/promtool --version
+}
+
+# postgresql: Debian's server, for OpenBao's database secrets engine (dynamic secrets with leases).
+# The packaged cluster service is never started; tests run their own throw-away server.
+peer_postgresql() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  if [[ -z "${BULWARK_PEERS_FORCE:-}" ]] && [[ -n "$bin" && -x "$bin/postgres" && -x "$bin/initdb" ]]; then
+    entry postgresql "$(jstr "$bin")"
+    say "postgresql cached: $bin"
+    return 0
+  fi
+  apt_install postgresql || return 1
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  [[ -n "$bin" && -x "$bin/postgres" ]] || { FAILED_CMD="apt-get install postgresql (no /usr/lib/postgresql/*/bin/postgres)"; return 1; }
+  entry postgresql "$(jstr "$bin")"
 }
 
 peer_hadolint() {

@@ -128,7 +128,7 @@ describe('sidecar vault provider: dynamic secrets and leases against OpenBao', f
     before(async function () {
       const bin = pgBin();
       if (!bin) {
-        const msg = 'PostgreSQL (postgres, initdb) is not installed; run `apt-get install postgresql`';
+        const msg = 'PostgreSQL (postgres, initdb) is not installed; run `bash test/peers/install.sh postgresql`';
         if (process.env.CI === 'true') throw new Error(msg);
         console.log(`      (skipped: ${msg})`);
         this.skip();
