@@ -2,9 +2,12 @@
  * Maps AWS SDK v3 errors to sidecar error codes.
  */
 import { SidecarError } from '../errors.js';
+import { credentialFailure } from './aws-credentials.js';
 
-/** Turns an AWS SDK error into a SidecarError naming the path (never a value). */
+/** Turns an AWS SDK error into a SidecarError naming the path (never a value); credential failures say what to configure. */
 export function awsError(err: unknown, service: string, path: string): SidecarError {
+  const cred = credentialFailure(err);
+  if (cred) return new SidecarError('DENIED', `${service} ${path}: ${cred.message}`, { path, credentials: cred.reason }, { cause: err });
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; message?: string };
   const name = e.name ?? 'Error';
   const status = e.$metadata?.httpStatusCode;
