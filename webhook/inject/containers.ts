@@ -4,6 +4,7 @@
  */
 import { SPEC_ENV } from '../../sidecar/spec/types.js';
 import type { ResourceSettings } from './resources.js';
+import type { WorkloadIdentity } from './workload-identity.js';
 import { INIT_CONTAINER_NAME, SIDECAR_CONTAINER_NAME, VOLUME_NAME } from './targets.js';
 
 /** The non-root user the injected containers run as (distroless "nonroot"). */
@@ -25,6 +26,8 @@ export interface ContainerInputs {
   resources: ResourceSettings;
   mountPath: string;
   tokenPath: string;
+  /** The pod's cloud workload identity (env and token mount), copied from its app containers. */
+  identity?: WorkloadIdentity;
 }
 
 /** The hardened security context of every injected container. */
@@ -52,13 +55,14 @@ function baseContainer(name: string, args: string[], inputs: ContainerInputs): R
       { name: ENV_POD_NAME, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: ENV_POD_NAMESPACE, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: ENV_TOKEN_PATH, value: inputs.tokenPath },
+      ...(inputs.identity?.env ?? []),
     ],
     resources: {
       requests: { ...inputs.resources.requests },
       limits: { ...inputs.resources.limits },
     },
     securityContext: hardenedSecurityContext(),
-    volumeMounts: [{ name: VOLUME_NAME, mountPath: inputs.mountPath }],
+    volumeMounts: [{ name: VOLUME_NAME, mountPath: inputs.mountPath }, ...(inputs.identity?.mounts ?? [])],
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
 }

@@ -20,6 +20,7 @@ import { resolveResources } from './resources.js';
 import { buildSidecarSpec } from './spec-builder.js';
 import { parseStatus, specHash, statusValue } from './status.js';
 import { findClashes, hasBulwarkContainers, selectTargets } from './targets.js';
+import { findWorkloadIdentity } from './workload-identity.js';
 import { validateReferences } from './validate.js';
 import { isTenancyCode } from '../tenancy/codes.js';
 import { tenantQuotaErrors } from './tenant-quota.js';
@@ -114,6 +115,7 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
     resources: resources.value,
     mountPath: config.mountPath,
     tokenPath: ctx.options.sidecarServiceAccountTokenPath,
+    identity: findWorkloadIdentity((spec as { containers?: Parameters<typeof findWorkloadIdentity>[0] }).containers ?? []),
   };
   const runSidecar = !init.initOnly;
   const hostNetwork = (spec as { hostNetwork?: unknown }).hostNetwork === true;

@@ -185,6 +185,33 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'IRSA pod (EKS pod identity webhook ran first): role, token file and token mount reach Bulwark containers',
+    input: pod(SECRET, {
+      volumes: [{ name: 'aws-iam-token', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', path: 'token' } }] } }],
+      containers: [
+        { name: 'app', image: 'a', env: [
+          { name: 'AWS_ROLE_ARN', value: 'arn:aws:iam::111122223333:role/shop' },
+          { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token' },
+          { name: 'AWS_REGION', value: 'eu-west-1' },
+          { name: 'DB_HOST', value: 'db' },
+        ], volumeMounts: [{ name: 'aws-iam-token', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount', readOnly: true }] },
+      ],
+    }),
+    want: (p) => {
+      const spec = p.spec as Record<string, any>;
+      for (const c of spec.initContainers.filter((x: { name: string }) => x.name.startsWith('bulwark-'))) {
+        assert.deepEqual(env(c, 'AWS_ROLE_ARN'), { name: 'AWS_ROLE_ARN', value: 'arn:aws:iam::111122223333:role/shop' });
+        assert.deepEqual(env(c, 'AWS_WEB_IDENTITY_TOKEN_FILE'), { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token' });
+        assert.deepEqual(env(c, 'AWS_REGION'), { name: 'AWS_REGION', value: 'eu-west-1' });
+        assert.equal(env(c, 'DB_HOST'), undefined, 'only identity variables are copied');
+        assert.deepEqual(c.volumeMounts, [
+          { name: 'bulwark-files', mountPath: '/bulwark' },
+          { name: 'aws-iam-token', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount', readOnly: true },
+        ]);
+      }
+    },
+  },
+  {
     name: 'hostNetwork pod: injected the same way, hostNetwork untouched',
     input: pod(SECRET, { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet', containers: [{ name: 'agent', image: 'a' }] }),
     want: (p) => {
