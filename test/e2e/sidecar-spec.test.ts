@@ -6,7 +6,6 @@
  * stores (`init`), then keeps them current and makes the sample app reload when a value changes (`run`).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +15,7 @@ import { testCluster } from './harness/env.js';
 import { eventually, pod, webhookWithNamespaces } from './harness/fixtures.js';
 import { freePort, gcpAddVersion, peerBinary, requirePeer, startBao, startConsul, startGcp, startMoto, type Peer } from '../integration/sidecar/peers.js';
 import { metricValue, runInit, startSidecar, type RunningSidecar } from '../integration/sidecar/sidecar-process.js';
-import { SAMPLE_APP_JS, waitFor, type SampleApp } from '../sample-app/control.js';
-import type { SampleState } from '../sample-app/sample-app.js';
+import { startSampleApp, waitFor, type SampleApp } from '../sample-app/control.js';
 import type { SidecarSpec } from '../../sidecar/spec/types.js';
 
 const NS = 'e2e-sidecar';
@@ -27,31 +25,6 @@ const AWS_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing'
 /** Deadline for a polled change (refresh 5s, the webhook's minimum, plus jitter and backoff) to reach a file. */
 const PROPAGATION_MS = 30_000;
 
-/** Starts the sample app on a chosen port (the reload URL goes into the pod's annotations before the app starts). */
-async function startAppOn(configPath: string, port: number): Promise<SampleApp> {
-  const proc = spawn(process.execPath, [SAMPLE_APP_JS, '--config', configPath, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (/listening \d+/.test(out)) resolve();
-    });
-    proc.once('exit', (code, sig) => reject(new Error(`sample app exited with ${code ?? sig}`)));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    proc,
-    port,
-    url,
-    state: async () => (await (await fetch(`${url}/config`)).json()) as SampleState,
-    stop: () =>
-      new Promise((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
-  };
-}
 
 describe('e2e: sidecar runs the webhook-produced spec against real stores', function () {
   this.timeout(120_000);
@@ -233,7 +206,7 @@ describe('e2e: sidecar runs the webhook-produced spec against real stores', func
   });
 
   it('run: an SSM change reaches app.json and the sample app reloads once over HTTP', async () => {
-    app = await startAppOn(join(root, 'app.json'), appPort);
+    app = await startSampleApp(join(root, 'app.json'), appPort);
     assert.equal((await app.state()).loads, 1);
     sidecar = await startSidecar(specFile, root, sidecarEnv);
     const t0 = Date.now();

@@ -18,9 +18,9 @@ export interface SampleApp {
 /** The compiled sample app's path. */
 export const SAMPLE_APP_JS = join(dirname(fileURLToPath(import.meta.url)), 'sample-app.js');
 
-/** Starts the sample app on a free port with the given config path. */
-export async function startSampleApp(configPath: string): Promise<SampleApp> {
-  const proc = spawn(process.execPath, [SAMPLE_APP_JS, '--config', configPath, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts the sample app with the given config path, on a given port or a free one. */
+export async function startSampleApp(configPath: string, listenPort = 0): Promise<SampleApp> {
+  const proc = spawn(process.execPath, [SAMPLE_APP_JS, '--config', configPath, '--port', String(listenPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (c: Buffer) => {
@@ -38,7 +38,7 @@ export async function startSampleApp(configPath: string): Promise<SampleApp> {
     state: async () => (await (await fetch(`${url}/config`)).json()) as SampleState,
     stop: () =>
       new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve();
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
         proc.kill('SIGTERM');
       }),

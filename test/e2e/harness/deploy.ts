@@ -4,7 +4,7 @@
  * configurations is rewritten (a url to that process plus its CA bundle); everything else is the
  * project's own manifests, unchanged.
  */
-import { parseAllDocuments } from 'yaml';
+import { parseManifests as readManifests } from '../../../webhook/util/manifests.js';
 import type { Kubectl } from './kubectl.js';
 
 /** A rendered Kubernetes object. */
@@ -23,15 +23,9 @@ export async function renderKustomization(kubectl: Kubectl, dir: string): Promis
   return parseManifests(r.stdout);
 }
 
-/** Parses multi-document YAML into objects, dropping empty documents. */
+/** Parses multi-document YAML (List objects flattened) with the product's own manifest reader. */
 export function parseManifests(text: string): Manifest[] {
-  const out: Manifest[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) throw new Error(`invalid YAML: ${doc.errors[0]!.message}`);
-    const o = doc.toJS() as Manifest | null;
-    if (o && typeof o === 'object') out.push(o);
-  }
-  return out;
+  return readManifests(text, 'rendered manifests').map((m) => m.object as Manifest);
 }
 
 /**

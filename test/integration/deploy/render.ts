@@ -2,10 +2,10 @@
  * Renders Bulwark's manifests the way users do: `kubectl kustomize` for deploy/ (base, overlays,
  * components) and `helm template` for deploy/helm/bulwark, parsed into plain objects.
  */
+import { parseManifests as readManifests } from '../../../webhook/util/manifests.js';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { ROOT, runTool } from './tools.js';
 
 /** A rendered Kubernetes object. */
@@ -17,15 +17,9 @@ export const CHART = join(ROOT, 'deploy/helm/bulwark');
 /** Kubernetes version the chart is rendered for (its kubeVersion needs >= 1.30). */
 export const KUBE_VERSION = '1.34.0';
 
-/** Parses multi-document YAML, dropping empty documents. */
+/** Parses multi-document YAML (List objects flattened) with the product's own manifest reader. */
 export function parseManifests(text: string): Manifest[] {
-  const out: Manifest[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) throw new Error(`invalid YAML: ${doc.errors[0]!.message}`);
-    const o = doc.toJS() as Manifest | null;
-    if (o && typeof o === 'object') out.push(o);
-  }
-  return out;
+  return readManifests(text, 'rendered manifests').map((m) => m.object as Manifest);
 }
 
 let scratch: string | undefined;
