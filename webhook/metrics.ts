@@ -17,6 +17,9 @@ export interface WebhookMetrics {
   policyDocuments: Gauge<'kind'>;
   tenantUsage: Gauge<'tenant' | 'quota'>;
   tenantLimit: Gauge<'tenant' | 'quota'>;
+  policyDriftObjects: Gauge<'policy' | 'rule' | 'namespace' | 'tenant'>;
+  driftScans: Counter<'result'>;
+  controllerLeader: Gauge;
 }
 
 /** Admission latency buckets in seconds: fine below 5 ms, coarse up to the 10 s webhook timeout. */
@@ -85,6 +88,23 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): WebhookM
       name: 'bulwark_tenant_quota_limit',
       help: 'The limit of a tenant quota, by tenant and quota.',
       labelNames: ['tenant', 'quota'],
+      registers,
+    }),
+    policyDriftObjects: new Gauge({
+      name: 'bulwark_policy_drift_objects',
+      help: 'Existing ConfigMaps and Secrets that the policies in force would deny or warn about, by policy, rule, namespace and tenant (last drift scan; leader only).',
+      labelNames: ['policy', 'rule', 'namespace', 'tenant'],
+      registers,
+    }),
+    driftScans: new Counter({
+      name: 'bulwark_drift_scans_total',
+      help: 'Policy drift scans, by result (success, partial: some objects could not be read, failure, skipped: caches not synced).',
+      labelNames: ['result'],
+      registers,
+    }),
+    controllerLeader: new Gauge({
+      name: 'bulwark_controller_leader',
+      help: 'Whether this replica holds the bulwark-controllers Lease and runs the controllers (1) or not (0).',
       registers,
     }),
   };

@@ -14,6 +14,7 @@ import { compose } from '../admission/handler.js';
 import { createTenancyHandler } from '../tenancy/handler.js';
 import { labelAdmins } from '../config/label-admins.js';
 import { startTenantGauges } from '../tenancy/usage-gauges.js';
+import { startControllers, type RunningControllers } from '../controllers/controllers.js';
 import { connectCluster } from './cluster.js';
 import { ensureCertDir } from './tls.js';
 
@@ -59,6 +60,10 @@ export async function serve(options: ServerOptions, logger: Logger): Promise<Run
     },
   });
   const gauges = startTenantGauges({ metrics, docs: current, state: cluster.state });
+  // Controllers (leader-elected drift scan) only run against a cluster.
+  const controllers: RunningControllers | undefined = cluster.kubeConfig
+    ? await startControllers({ kubeConfig: cluster.kubeConfig, ownNamespace: options.ownNamespace, driftScanIntervalMs: options.driftScanIntervalMs, docs: current, state: cluster.state, metrics, logger })
+    : undefined;
   reloader.on('reload', (next) => server.setTls(next));
   reloader.start();
   const port = await server.listen();
@@ -78,6 +83,7 @@ export async function serve(options: ServerOptions, logger: Logger): Promise<Run
     metrics,
     async stop() {
       gauges.stop();
+      await controllers?.stop();
       await server.shutdown();
       await reloader.stop();
       await docs.stop();

@@ -46,6 +46,7 @@ export interface ServerOptions {
   sidecarServiceAccountTokenPath: string;
   labelAdminGroups: string;
   labelAdminUsers: string;
+  driftScanIntervalMs: number;
 }
 
 /** The settings table; the README's configuration reference is generated from it. */
@@ -74,6 +75,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'sidecarServiceAccountTokenPath', flag: '--sidecar-token-path', env: 'BULWARK_SIDECAR_TOKEN_PATH', type: 'string', default: '/var/run/secrets/kubernetes.io/serviceaccount/token', doc: "Path of the pod's service-account token inside the sidecar (used for store auth)." },
   { key: 'labelAdminGroups', flag: '--label-admin-groups', env: 'BULWARK_LABEL_ADMIN_GROUPS', type: 'string', default: 'system:masters', doc: "Comma-separated groups allowed to change any namespace's bulwark.dev/tenant and bulwark.dev/environment labels (Tenant documents name their own admins)." },
   { key: 'labelAdminUsers', flag: '--label-admin-users', env: 'BULWARK_LABEL_ADMIN_USERS', type: 'string', default: '', doc: "Comma-separated users with the same right as --label-admin-groups." },
+  { key: 'driftScanIntervalMs', flag: '--drift-scan-interval', env: 'BULWARK_DRIFT_SCAN_INTERVAL', type: 'duration', default: '10m', doc: 'With a cluster connection, how often the elected leader re-evaluates existing ConfigMaps and Secrets against the policies in force (policy drift: gauge bulwark_policy_drift_objects and PolicyDrift Events); 0 disables. At least 1s, at most 24h.' },
 ];
 
 /** Splits a comma-separated setting into its non-empty entries. */
@@ -113,6 +115,8 @@ const SCHEMA = {
     sidecarServiceAccountTokenPath: { type: 'string', pattern: '^/' },
     labelAdminGroups: { type: 'string', maxLength: 4096 },
     labelAdminUsers: { type: 'string', maxLength: 4096 },
+    // 0 disables the scan; otherwise between 1s and 24h.
+    driftScanIntervalMs: { type: 'integer', minimum: 0, maximum: 86400000, if: { exclusiveMinimum: 0 }, then: { minimum: 1000 } },
   },
 } as const;
 
@@ -126,7 +130,7 @@ function coerce(def: SettingDef, raw: string | number | boolean): unknown {
     case 'boolean':
       return raw === 'true' ? true : raw === 'false' ? false : raw;
     case 'duration': {
-      const ms = parseDuration(raw);
+      const ms = raw.trim() === '0' ? 0 : parseDuration(raw);
       if (ms === undefined) throw configError(def, raw, 'a duration such as 500ms, 20s or 1m');
       return ms;
     }
