@@ -171,6 +171,11 @@ export function checkUnknownEnv(env: NodeJS.ProcessEnv): void {
   }
 }
 
+/** The property commander stores a flag under: --drift-scan-interval -> driftScanInterval. */
+export function flagProperty(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
 /**
  * Resolves settings: flag value, else environment variable, else default. Validates the result and
  * throws BulwarkError(CONFIG_INVALID) naming the first bad setting.
@@ -179,7 +184,9 @@ export function resolveOptions(flags: Record<string, unknown>, env: NodeJS.Proce
   checkUnknownEnv(env);
   const out: Record<string, unknown> = {};
   for (const def of SETTINGS) {
-    const fromFlag = flags[def.key];
+    // Flags arrive under the setting's key or, from commander, under the camelCased flag name
+    // (--shutdown-timeout -> shutdownTimeout, while the key is shutdownTimeoutMs).
+    const fromFlag = flags[def.key] !== undefined ? flags[def.key] : flags[flagProperty(def.flag)];
     const fromEnv = env[def.env];
     const raw = fromFlag !== undefined ? fromFlag : fromEnv !== undefined && fromEnv !== '' ? fromEnv : def.default;
     if (raw === undefined) continue;
