@@ -15,7 +15,7 @@ export function renderFile(file: FileSpec, layers: readonly Layer[]): Buffer {
   let content: Buffer;
   let data: unknown;
   if (file.template !== undefined) {
-    const view = mergeLayers(layers);
+    const view = mergeLayers(layers, file.kind);
     const text = renderTemplate(file.template, view, file.name);
     content = Buffer.from(text);
     data = file.schema ? parseForValidation(text) : undefined;
@@ -27,10 +27,10 @@ export function renderFile(file: FileSpec, layers: readonly Layer[]): Buffer {
     content = Buffer.isBuffer(v) ? v : Buffer.from(typeof v === 'string' ? v : JSON.stringify(v, null, 2));
     data = file.schema ? (asObject(v) ?? parseForValidation(content.toString('utf8'))) : undefined;
   } else {
-    const merged = mergeLayers(layers);
-    content = Buffer.from(serialise(merged, file.format));
+    const merged = mergeLayers(layers, file.kind);
+    content = Buffer.from(serialise(merged, file.format, file.kind === 'secret'));
     data = merged;
   }
-  if (file.schema) validateContent(data, file.schema, file.name, file.schemaName);
+  if (file.schema) validateContent(data, file.schema, file.name, file.schemaName, file.kind === 'secret');
   return content;
 }

@@ -2,7 +2,7 @@
  * Schema validation of rendered content with ajv: content failing its ConfigSchema is never written.
  */
 import YAML from 'yaml';
-import { createAjv, formatAjvErrors, type AjvInstance, type ValidateFunction } from '../spec/ajv.js';
+import { createAjv, type AjvInstance, type ErrorObject, type ValidateFunction } from '../spec/ajv.js';
 import { SidecarError } from '../errors.js';
 
 let ajv: AjvInstance | undefined;
@@ -37,10 +37,20 @@ export function parseForValidation(text: string): unknown {
   }
 }
 
-/** Validates data against a schema; throws SCHEMA_INVALID listing JSON paths and messages (no values). */
-export function validateContent(data: unknown, schema: Record<string, unknown>, fileName: string, schemaName = 'inline'): void {
+/**
+ * Describes ajv errors without values and without key names the schema does not contain: a
+ * config file's problems by JSON path (`/port must be <= 65535`), a secret file's by schema path
+ * (`#/properties/port/maximum must be <= 65535`), since its paths are made of keys from secret content.
+ * The name of an unexpected key (ajv's additionalProperty) is never included.
+ */
+export function describeSchemaErrors(errors: ErrorObject[] | null | undefined, secret: boolean): string[] {
+  return (errors ?? []).map((e) => `${secret ? e.schemaPath : e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+}
+
+/** Validates data against a schema; throws SCHEMA_INVALID listing paths and messages (no values; for secret files no content key names). */
+export function validateContent(data: unknown, schema: Record<string, unknown>, fileName: string, schemaName = 'inline', secret = false): void {
   const fn = compile(schema, schemaName);
   if (fn(data)) return;
-  const problems = formatAjvErrors(fn.errors);
+  const problems = describeSchemaErrors(fn.errors, secret);
   throw new SidecarError('SCHEMA_INVALID', `content of ${fileName} fails ConfigSchema ${schemaName}: ${problems.join('; ')}`, { file: fileName, schema: schemaName, problems });
 }
