@@ -117,6 +117,34 @@ describe('e2e: controllers leader election (Lease, two electors against the real
   });
 });
 
+describe('e2e: controllers RBAC of deploy/base (SubjectAccessReview for the webhook service account)', function () {
+  this.timeout(30_000);
+  const SA = 'system:serviceaccount:bulwark-system:bulwark-webhook';
+  const rows: Array<{ verb: string; group: string; resource: string; namespace: string; want: boolean }> = [
+    { verb: 'get', group: 'coordination.k8s.io', resource: 'leases', namespace: LEASE_NS, want: true },
+    { verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: LEASE_NS, want: true },
+    { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: LEASE_NS, want: true },
+    { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'e2e-app', want: false },
+    { verb: 'create', group: '', resource: 'events', namespace: 'e2e-app', want: true },
+    { verb: 'list', group: '', resource: 'events', namespace: 'e2e-app', want: false },
+    { verb: 'update', group: '', resource: 'events', namespace: 'e2e-app', want: false },
+    { verb: 'delete', group: '', resource: 'events', namespace: 'e2e-app', want: false },
+    { verb: 'get', group: '', resource: 'secrets', namespace: 'e2e-app', want: true },
+    { verb: 'update', group: '', resource: 'configmaps', namespace: 'e2e-app', want: false },
+  ];
+  for (const r of rows) {
+    it(`bulwark-webhook ${r.want ? 'may' : 'may not'} ${r.verb} ${r.group ? `${r.group}/` : ''}${r.resource} in ${r.namespace}`, async () => {
+      const sar = {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: { user: SA, groups: ['system:serviceaccounts', 'system:serviceaccounts:bulwark-system', 'system:authenticated'], resourceAttributes: { verb: r.verb, group: r.group, resource: r.resource, namespace: r.namespace } },
+      };
+      const out = await testCluster().kubectl.ok(['create', '-f', '-', '-o', 'json'], { input: JSON.stringify(sar) });
+      assert.equal(JSON.parse(out).status.allowed === true, r.want);
+    });
+  }
+});
+
 describe('e2e: policy drift scan (webhook process, --drift-scan-interval 2s)', function () {
   this.timeout(120_000);
   const NS = 'e2e-drift';
