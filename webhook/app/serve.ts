@@ -83,8 +83,8 @@ export async function serve(options: ServerOptions, logger: Logger): Promise<Run
     metrics,
     async stop() {
       gauges.stop();
-      await controllers?.stop();
-      await server.shutdown();
+      // The leader releases its Lease while in-flight requests drain, so another replica takes over at once.
+      await Promise.all([controllers?.stop(), server.shutdown()]);
       await reloader.stop();
       await docs.stop();
       cluster.stop();

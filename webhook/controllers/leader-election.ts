@@ -17,6 +17,8 @@ export const CONTROLLERS_LEASE_NAME = 'bulwark-controllers';
 export const DEFAULT_RENEW_INTERVAL_MS = 5_000;
 /** How often a follower (or a leader whose renewal failed) tries again (ms). */
 export const DEFAULT_RETRY_INTERVAL_MS = 2_000;
+/** How long stop() waits for the lease release before giving up (ms). */
+export const RELEASE_TIMEOUT_MS = 3_000;
 
 /** What a LeaderElector needs. */
 export interface LeaderElectorOptions {
@@ -30,6 +32,8 @@ export interface LeaderElectorOptions {
   renewDeadlineMs?: number;
   now?: () => number;
   logger?: Logger;
+  /** How long stop() waits for the lease release (default RELEASE_TIMEOUT_MS). */
+  releaseTimeoutMs?: number;
   /** Called when this replica becomes the leader. */
   onStartedLeading?: () => void;
   /** Called when this replica stops being the leader (lost, or stop()). */
@@ -80,14 +84,27 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.inflight;
+    const timeoutMs = this.opts.releaseTimeoutMs ?? RELEASE_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    // A round stuck on an unreachable apiserver must not hold up shutdown either.
+    await Promise.race([this.inflight, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
     if (!this.holds && !this.leading) return;
     try {
-      const rec = await this.opts.client.get();
-      if (rec?.state.holderIdentity === this.opts.identity) await this.opts.client.update(rec, releasedLeaseState(rec.state));
+      const release = async () => {
+        const rec = await this.opts.client.get();
+        if (rec?.state.holderIdentity === this.opts.identity) await this.opts.client.update(rec, releasedLeaseState(rec.state));
+      };
+      // An unreachable apiserver must not hold up shutdown: the lease then simply expires.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      await Promise.race([release(), deadline]);
       this.log.info('released the controllers lease');
     } catch (err) {
       this.log.warn('could not release the controllers lease; another replica takes over when it expires', { error: errorMessage(err) });
+    } finally {
+      clearTimeout(timer);
     }
     this.holds = false;
     this.setLeading(false, 'stopped');

@@ -123,6 +123,23 @@ describe('controllers/leader-election: the loop (real timers, 1 s lease)', funct
     await b.stop();
   });
 
+  it('stop() does not hang on an unreachable apiserver: it gives up on the release and still stops leading', async () => {
+    const lease = new MemoryLease();
+    const stopped: string[] = [];
+    const a = new LeaderElector({ client: lease.client(), identity: 'a', ...timing, releaseTimeoutMs: 150, onStoppedLeading: () => stopped.push('a') });
+    a.start();
+    await until(() => a.isLeader());
+    const never = () => new Promise<never>(() => undefined);
+    (a as unknown as { opts: { client: unknown } }).opts.client = { get: never, create: never, update: never };
+    await sleep(150); // a renewal round is now stuck
+    const t0 = Date.now();
+    await a.stop();
+    const took = Date.now() - t0;
+    assert.ok(took < 1_000, `stop() returned in ${took} ms`);
+    assert.equal(a.isLeader(), false);
+    assert.deepEqual(stopped, ['a']);
+  });
+
   it('steps down when another replica holds the lease', async () => {
     const lease = new MemoryLease();
     const stopped: string[] = [];
