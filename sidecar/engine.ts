@@ -88,7 +88,7 @@ export class Engine {
       for (const [name, f] of Object.entries(cached?.files ?? {})) {
         if (!names.includes(name)) continue;
         const content = Buffer.from(f.content, 'base64');
-        this.current.set(name, { content, hash: f.hash, versions: 'cache', fetchedAt: f.fetchedAt });
+        this.current.set(name, { content, hash: contentHash(content), versions: 'cache', fetchedAt: f.fetchedAt });
         this.opts.metrics.fileFetched(name, f.fetchedAt);
       }
       if (this.current.size) this.opts.logger.warn('serving last good content from the encrypted cache', { files: [...this.current.keys()] });

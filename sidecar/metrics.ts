@@ -1,6 +1,6 @@
 /**
  * The sidecar's Prometheus metrics, in their own Registry. Labels are store providers, file
- * names, strategies and results from small fixed sets; content versions are hashes, never content.
+ * names, strategies and results from small fixed sets; content versions are keyed hashes (HMAC, per-process key), never content or a plain hash of it.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -31,7 +31,7 @@ export class SidecarMetrics {
     this.reloads = new Counter({ name: 'bulwark_sidecar_reloads_total', help: 'Reload attempts by strategy and result.', labelNames: ['strategy', 'result'], registers });
     this.rollbacks = new Counter({ name: 'bulwark_sidecar_rollbacks_total', help: 'Rollbacks to the previous files after an unhealthy reload.', registers });
     this.lastSuccess = new Gauge({ name: 'bulwark_sidecar_last_success_timestamp_seconds', help: 'Unix time of the last successful fetch of every source of a file.', labelNames: ['file'], registers });
-    this.contentInfo = new Gauge({ name: 'bulwark_sidecar_content_info', help: 'The content hash of each file currently written (value is always 1).', labelNames: ['file', 'version'], registers });
+    this.contentInfo = new Gauge({ name: 'bulwark_sidecar_content_info', help: 'A keyed hash (HMAC under a per-process key) of each file currently written (value is always 1).', labelNames: ['file', 'version'], registers });
     const successAt = this.successAt;
     const clock = this.now;
     this.staleness = new Gauge({

@@ -5,7 +5,7 @@
  */
 import { SSMClient, GetParameterCommand, GetParametersByPathCommand, type Parameter } from '@aws-sdk/client-ssm';
 import { SidecarError } from '../errors.js';
-import { contentHash } from '../core/hash.js';
+import { publicDigest } from '../core/hash.js';
 import { awsClientConfig, awsError } from './aws-errors.js';
 import type { FetchedValue, Provider, ProviderContext, ProviderRef } from './types.js';
 
@@ -32,7 +32,7 @@ export function createSsmProvider(ctx: ProviderContext): Provider {
           if (params.length === 0) throw new SidecarError('NOT_FOUND', `no SSM parameters under ${name}`, { path: ref.path });
           const value: Record<string, unknown> = {};
           for (const p of params) value[p.Name!.slice(name.length)] = p.Value ?? '';
-          return { value, version: contentHash(...params.map((p) => `${p.Name}@${p.Version}`)) };
+          return { value, version: publicDigest(...params.map((p) => `${p.Name}@${p.Version}`)) };
         }
         const out = await client.send(new GetParameterCommand({ Name: ref.version ? `${name}:${ref.version}` : name, WithDecryption: true }));
         if (!out.Parameter) throw new SidecarError('BAD_RESPONSE', `SSM returned no parameter for ${name}`);
