@@ -33,8 +33,6 @@ export function parseServerVersion(info: { major?: string; minor?: string; gitVe
 /** Cluster state kept current from the API server. */
 export class KubeClusterState extends MemoryClusterState {
   private readonly reflectors: Reflector[] = [];
-  /** Pods currently counted, by "namespace/uid", so a re-list can drop the ones that are gone. */
-  private readonly podsSeen = new Map<string, Record<string, any>>();
 
   constructor(
     private readonly kc: k8s.KubeConfig,
@@ -46,44 +44,12 @@ export class KubeClusterState extends MemoryClusterState {
 
   private sinkFor(kind: string): ReflectorSink {
     if (kind === 'Pod') return this.podSink();
-    return {
-      replace: (items) => {
-        for (const o of this.objectsOfKind(kind)) this.remove(o);
-        for (const o of items) this.upsert(o);
-      },
-      upsert: (o) => this.upsert(o),
-      remove: (o) => this.remove(o),
-    };
+    return { upsert: (o) => this.upsert(o), remove: (o) => this.remove(o) };
   }
 
   /** Keeps only what injectedPods() needs of a pod: namespace, name, uid and the status annotation. */
   private podSink(): ReflectorSink {
-    const upsert = (o: Record<string, any>) => {
-      const p = slimPod(o);
-      const key = `${p.metadata.namespace}/${p.metadata.uid}`;
-      if (p.metadata.annotations[ANNOTATION_STATUS]) this.podsSeen.set(key, p);
-      else this.podsSeen.delete(key);
-      this.upsert(p);
-    };
-    const remove = (o: Record<string, any>) => {
-      const p = slimPod(o);
-      this.podsSeen.delete(`${p.metadata.namespace}/${p.metadata.uid}`);
-      this.remove(p);
-    };
-    return {
-      replace: (items) => {
-        for (const p of [...this.podsSeen.values()]) remove(p);
-        for (const o of items) upsert(o);
-      },
-      upsert,
-      remove,
-    };
-  }
-
-  private objectsOfKind(kind: string): Record<string, any>[] {
-    if (kind === 'Namespace') return this.namespaces().map((n) => ({ kind, metadata: { name: n.name } }));
-    if (kind === 'ConfigMap' || kind === 'Secret') return this.objects(kind).map((o) => ({ kind, metadata: { namespace: o.namespace, name: o.name } }));
-    return [];
+    return { upsert: (o) => this.upsert(slimPod(o)), remove: (o) => this.remove(slimPod(o)) };
   }
 
   /** Starts the caches; resolves when all have listed once. */
@@ -95,13 +61,15 @@ export class KubeClusterState extends MemoryClusterState {
     } catch (err) {
       this.logger.warn('cannot read the server version; native sidecar detection falls back to config', { error: errorMessage(err) });
     }
-    const defs: Array<[string, string, (c: string | undefined) => Promise<any>]> = [
-      ['/api/v1/namespaces', 'Namespace', (c) => core.listNamespace({ limit: 500, _continue: c })],
-      ['/api/v1/configmaps', 'ConfigMap', (c) => core.listConfigMapForAllNamespaces({ limit: 500, _continue: c })],
-      ['/api/v1/secrets', 'Secret', (c) => core.listSecretForAllNamespaces({ limit: 500, _continue: c })],
-      ['/api/v1/pods', 'Pod', (c) => core.listPodForAllNamespaces({ limit: 500, _continue: c })],
+    // Helm release Secrets are large and never judged by Bulwark: they are not listed or watched.
+    const secretQuery = { fieldSelector: 'type!=helm.sh/release.v1' };
+    const defs: Array<[string, string, (c: string | undefined) => Promise<any>, Record<string, string>]> = [
+      ['/api/v1/namespaces', 'Namespace', (c) => core.listNamespace({ limit: 500, _continue: c }), {}],
+      ['/api/v1/configmaps', 'ConfigMap', (c) => core.listConfigMapForAllNamespaces({ limit: 500, _continue: c }), {}],
+      ['/api/v1/secrets', 'Secret', (c) => core.listSecretForAllNamespaces({ limit: 500, _continue: c, ...secretQuery }), secretQuery],
+      ['/api/v1/pods', 'Pod', (c) => core.listPodForAllNamespaces({ limit: 500, _continue: c }), {}],
     ];
-    for (const [path, kind, lister] of defs) this.reflectors.push(new Reflector(this.kc, path, kind, lister, this.sinkFor(kind), this.logger));
+    for (const [path, kind, lister, query] of defs) this.reflectors.push(new Reflector(this.kc, path, kind, lister, this.sinkFor(kind), this.logger, query));
     await Promise.all(this.reflectors.map((r) => r.start()));
     this.setSynced(true);
   }

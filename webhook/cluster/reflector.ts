@@ -1,7 +1,8 @@
 /**
- * A minimal list-then-watch loop (the reflector of an informer) that hands every object to a sink
- * and re-lists after a watch ends or the resourceVersion expires. The sink keeps only what it needs,
- * so Secret values are never cached.
+ * A minimal list-then-watch loop (the reflector of an informer). It lists once, page by page, handing
+ * each object to a sink that keeps only what it needs (Secret values are never cached), then watches
+ * from the last resourceVersion it saw, resuming after a watch ends; it lists again only when the
+ * apiserver says that version is gone (410) or after an error.
  */
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
@@ -9,14 +10,29 @@ import { errorMessage } from '../errors.js';
 
 /** Receives objects from a reflector. */
 export interface ReflectorSink {
-  /** Replaces every object of this reflector's kind (after a list). */
-  replace(items: Record<string, any>[]): void;
   upsert(obj: Record<string, any>): void;
   remove(obj: Record<string, any>): void;
 }
 
+/** One page of a list. */
+export interface ListPage {
+  items: any[];
+  metadata?: { resourceVersion?: string; _continue?: string };
+}
+
 /** Lists one page of a collection (continue token in, items and list metadata out). */
-export type Lister = (cont: string | undefined) => Promise<{ items: any[]; metadata?: { resourceVersion?: string; _continue?: string } }>;
+export type Lister = (cont: string | undefined) => Promise<ListPage>;
+
+/** Thrown when the watch's resourceVersion is too old: the reflector must list again. */
+class GoneError extends Error {}
+
+/** What the reflector remembers of an object, to remove it after a re-list: its identity only. */
+type Identity = { kind: string; metadata: { namespace?: string; name?: string; uid?: string } };
+
+function keyOf(obj: Record<string, any>): string {
+  const md = obj.metadata ?? {};
+  return `${md.namespace ?? ''}/${md.name ?? ''}`;
+}
 
 /** Keeps a sink in step with one resource collection (e.g. /api/v1/configmaps). */
 export class Reflector {
@@ -24,6 +40,10 @@ export class Reflector {
   private hasSynced = false;
   private req: { abort(): void } | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private known = new Map<string, Identity>();
+  private lastRv = '';
+  /** Lists done so far (the first one included), for tests and logs. */
+  lists = 0;
 
   constructor(
     private readonly kc: k8s.KubeConfig,
@@ -32,6 +52,9 @@ export class Reflector {
     private readonly lister: Lister,
     private readonly sink: ReflectorSink,
     private readonly logger: Logger,
+    private readonly query: Record<string, string> = {},
+    /** How long one watch request lasts before the apiserver ends it and the reflector resumes. */
+    private readonly watchTimeoutSeconds = 300,
   ) {}
 
   /** Whether the first list has completed. */
@@ -45,17 +68,21 @@ export class Reflector {
       const run = async (delayMs: number): Promise<void> => {
         if (this.stopped) return;
         try {
-          const rv = await this.list();
+          await this.list();
           if (!this.hasSynced) {
             this.hasSynced = true;
             resolve();
           }
-          await this.watch(rv);
-          this.retryTimer = setTimeout(() => void run(0), 0);
+          // Watch, and resume from the last version seen each time a watch ends normally.
+          for (;;) {
+            if (this.stopped) return;
+            await this.watch();
+          }
         } catch (err) {
           if (this.stopped) return;
-          this.logger.warn('cluster cache list/watch failed; retrying', { resource: this.path, error: errorMessage(err) });
-          const next = Math.min(Math.max(delayMs * 2, 500), 30_000);
+          const gone = err instanceof GoneError;
+          if (!gone) this.logger.warn('cluster cache list/watch failed; retrying', { resource: this.path, error: errorMessage(err) });
+          const next = gone ? 0 : Math.min(Math.max(delayMs * 2, 500), 30_000);
           this.retryTimer = setTimeout(() => void run(next), next);
         }
       };
@@ -63,33 +90,59 @@ export class Reflector {
     });
   }
 
-  private async list(): Promise<string> {
-    const items: Record<string, any>[] = [];
-    let rv = '';
+  private identity(obj: Record<string, any>): Identity {
+    const md = obj.metadata ?? {};
+    return { kind: this.kind, metadata: { namespace: md.namespace, name: md.name, uid: md.uid } };
+  }
+
+  private async list(): Promise<void> {
+    const seen = new Map<string, Identity>();
     let cont: string | undefined;
     do {
       const page = await this.lister(cont);
-      for (const item of page.items ?? []) items.push({ ...item, kind: this.kind });
-      rv = page.metadata?.resourceVersion ?? rv;
+      for (const item of page.items ?? []) {
+        const obj = { ...item, kind: this.kind };
+        this.sink.upsert(obj);
+        seen.set(keyOf(obj), this.identity(obj));
+      }
+      this.lastRv = page.metadata?.resourceVersion ?? this.lastRv;
       cont = page.metadata?._continue || undefined;
     } while (cont);
-    this.sink.replace(items);
-    return rv;
+    for (const [key, id] of this.known) if (!seen.has(key)) this.sink.remove(id);
+    this.known = seen;
+    this.lists++;
   }
 
-  private watch(resourceVersion: string): Promise<void> {
+  private watch(): Promise<void> {
     const watch = new k8s.Watch(this.kc);
     return new Promise((resolve, reject) => {
       watch
         .watch(
           this.path,
-          { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
+          { ...this.query, resourceVersion: this.lastRv, allowWatchBookmarks: true, timeoutSeconds: this.watchTimeoutSeconds },
           (type, obj: any) => {
-            if (type === 'ADDED' || type === 'MODIFIED') this.sink.upsert({ ...obj, kind: this.kind });
-            else if (type === 'DELETED') this.sink.remove({ ...obj, kind: this.kind });
-            else if (type === 'ERROR') reject(new Error(`watch error: ${obj?.message ?? 'unknown'}`));
+            const rv = obj?.metadata?.resourceVersion;
+            if (type === 'ERROR') {
+              if (obj?.code === 410) reject(new GoneError(obj?.message ?? 'resourceVersion too old'));
+              else reject(new Error(`watch error: ${obj?.message ?? 'unknown'}`));
+              return;
+            }
+            if (rv) this.lastRv = rv;
+            if (type === 'BOOKMARK') return;
+            const o = { ...obj, kind: this.kind };
+            if (type === 'ADDED' || type === 'MODIFIED') {
+              this.sink.upsert(o);
+              this.known.set(keyOf(o), this.identity(o));
+            } else if (type === 'DELETED') {
+              this.sink.remove(o);
+              this.known.delete(keyOf(o));
+            }
           },
-          (err: unknown) => (err ? reject(err) : resolve()),
+          (err: any) => {
+            if (!err) resolve();
+            else if (err?.statusCode === 410 || err?.code === 410 || /\b410\b/.test(String(err?.message ?? ''))) reject(new GoneError(String(err?.message ?? err)));
+            else reject(err);
+          },
         )
         .then((req) => {
           this.req = req;

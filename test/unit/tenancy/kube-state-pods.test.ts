@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { KubeClusterState, slimPod } from '../../../webhook/cluster/kube-state.js';
-import type { ReflectorSink } from '../../../webhook/cluster/reflector.js';
+import { Reflector, type ListPage, type ReflectorSink } from '../../../webhook/cluster/reflector.js';
 import { silentLogger } from '../../../webhook/log.js';
 
 const STATUS = { 'bulwark.dev/status': 'injected; spec-sha256=abc' };
@@ -22,10 +22,13 @@ function p(ns: string, name: string, injected: boolean): Record<string, any> {
 describe('cluster/kube-state: pods for the injectedPods quota', () => {
   const sink = (s: KubeClusterState): ReflectorSink => (s as unknown as { sinkFor(kind: string): ReflectorSink }).sinkFor('Pod');
 
-  it('counts injected pods through list, events and re-list', () => {
+  it('counts injected pods through list, events and re-list', async () => {
     const s = new KubeClusterState(new k8s.KubeConfig(), silentLogger);
     const k = sink(s);
-    k.replace([p('a', 'one', true), p('a', 'two', false), p('b', 'three', true)]);
+    let page: ListPage = { items: [p('a', 'one', true), p('a', 'two', false), p('b', 'three', true)], metadata: { resourceVersion: '1' } };
+    const reflector = new Reflector(new k8s.KubeConfig(), '/api/v1/pods', 'Pod', async () => page, k, silentLogger);
+    const list = () => (reflector as unknown as { list(): Promise<void> }).list();
+    await list();
     assert.deepEqual([s.injectedPods('a'), s.injectedPods('b')], [1, 1]);
     k.upsert(p('a', 'two', true));
     assert.equal(s.injectedPods('a'), 2);
@@ -33,7 +36,8 @@ describe('cluster/kube-state: pods for the injectedPods quota', () => {
     assert.equal(s.injectedPods('a'), 1);
     k.remove(p('b', 'three', true));
     assert.equal(s.injectedPods('b'), 0);
-    k.replace([p('b', 'four', true)]); // a re-list drops pods that are gone
+    page = { items: [p('b', 'four', true)], metadata: { resourceVersion: '9' } };
+    await list(); // a re-list drops pods that are gone
     assert.deepEqual([s.injectedPods('a'), s.injectedPods('b')], [0, 1]);
   });
 
