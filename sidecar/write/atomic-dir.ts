@@ -29,15 +29,33 @@ async function replaceSymlink(root: string, name: string, target: string): Promi
   await rename(tmp, join(root, name));
 }
 
-/** Writes every file into a new version directory and swaps it in; removes names not in the set and versions older than the previous one (kept so in-flight readers finish). */
+/** Removes version directories and temp links that the current `..data` does not point at (left by earlier swaps or failed writes). */
+async function pruneStale(root: string, keep: string | undefined): Promise<void> {
+  for (const entry of await readdir(root)) {
+    if (entry.startsWith('..') && entry !== DATA_LINK && entry !== keep) await rm(join(root, entry), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes every file into a new version directory and swaps it in; removes names not in the set.
+ * Before writing, every version directory but the current one is pruned (so leftovers of failed
+ * writes cannot fill the volume); after the swap the previous one is kept so in-flight readers
+ * finish. A write that fails before the swap removes its new directory, plaintext included.
+ */
 export async function writeFileSet(root: string, files: ReadonlyMap<string, FileContent>): Promise<string> {
+  for (const name of files.keys()) {
+    if (name.startsWith('..') || name.includes('/') || name === '' || name === '.') throw new SidecarError('WRITE_FAILED', `file name ${name} is not allowed`);
+  }
+  let dir: string | undefined;
+  let swapped = false;
   try {
     await mkdir(root, { recursive: true });
+    const previous = await readlink(join(root, DATA_LINK)).catch(() => undefined);
+    await pruneStale(root, previous);
     const version = versionDirName();
-    const dir = join(root, version);
+    dir = join(root, version);
     await mkdir(dir, { mode: 0o755 });
     for (const [name, f] of files) {
-      if (name.startsWith('..') || name.includes('/')) throw new SidecarError('WRITE_FAILED', `file name ${name} is not allowed`);
       const fh = await open(join(dir, name), 'wx', 0o600);
       try {
         await fh.writeFile(f.content);
@@ -48,8 +66,8 @@ export async function writeFileSet(root: string, files: ReadonlyMap<string, File
       await chmod(join(dir, name), f.mode ?? DEFAULT_FILE_MODE);
     }
     await fsyncDir(dir);
-    const previous = await readlink(join(root, DATA_LINK)).catch(() => undefined);
     await replaceSymlink(root, DATA_LINK, version);
+    swapped = true;
     for (const name of files.keys()) {
       const st = await lstat(join(root, name)).catch(() => undefined);
       if (!st?.isSymbolicLink()) await replaceSymlink(root, name, join(DATA_LINK, name));
@@ -65,8 +83,9 @@ export async function writeFileSet(root: string, files: ReadonlyMap<string, File
     await fsyncDir(root);
     return version;
   } catch (err) {
+    if (dir && !swapped) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     if (err instanceof SidecarError) throw err;
-    throw new SidecarError('WRITE_FAILED', `cannot write files under ${root}: ${(err as Error).message}`, { root }, { cause: err });
+    throw new SidecarError('WRITE_FAILED', `cannot write files under ${root}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { root }, { cause: err });
   }
 }
 

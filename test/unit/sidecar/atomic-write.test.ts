@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, readFile, stat, lstat, readlink, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, readFile, stat, lstat, readlink, readdir, writeFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -90,5 +90,43 @@ describe('sidecar atomic writing', () => {
     assert.ok(r.versions > 1, 'reader saw the content change');
     assert.equal(r.bad, 0, `${r.bad} partial or mixed reads out of ${r.reads}`);
     assert.equal(r.missing, 0, `${r.missing} reads found no file`);
+  });
+});
+
+describe('sidecar atomic writing after failures', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bulwark-awf-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const versionDirs = async (): Promise<string[]> => (await readdir(dir)).filter((e) => e.startsWith('..') && e !== DATA_LINK);
+
+  it('a write that fails midway leaves no version directory with plaintext, and the old set is served', async () => {
+    await writeFileSet(dir, new Map([['a.txt', { content: Buffer.from('old') }]]));
+    const before = await versionDirs();
+    const failing = new Map<string, { content: Buffer }>([['a.txt', { content: Buffer.from('hunter2-new') }], ['b.txt', { content: undefined as unknown as Buffer }]]);
+    await assert.rejects(writeFileSet(dir, failing), (e: unknown) => (e as { code?: string }).code === 'WRITE_FAILED');
+    assert.deepEqual(await versionDirs(), before);
+    for (const d of await versionDirs()) for (const f of await readdir(join(dir, d))) assert.ok(!(await readFile(join(dir, d, f), 'utf8')).includes('hunter2'));
+    assert.equal(await readFile(join(dir, 'a.txt'), 'utf8'), 'old');
+  });
+
+  it('prunes stale version directories and temp links before writing, so leftovers cannot fill the volume', async () => {
+    await writeFileSet(dir, new Map([['a.txt', { content: Buffer.from('1') }]]));
+    const current = await readlink(join(dir, DATA_LINK));
+    await mkdir(join(dir, '..2020_01_01_stale'));
+    await writeFile(join(dir, '..2020_01_01_stale', 'a.txt'), 'x'.repeat(1024));
+    await symlink('nowhere', join(dir, '..tmp_a.txt_dead'));
+    const version = await writeFileSet(dir, new Map([['a.txt', { content: Buffer.from('2') }]]));
+    assert.deepEqual((await versionDirs()).sort(), [current, version].sort());
+    assert.equal(await readFile(join(dir, 'a.txt'), 'utf8'), '2');
+  });
+
+  it('refuses a bad file name before creating anything', async () => {
+    await assert.rejects(writeFileSet(dir, new Map([['..data', { content: Buffer.from('x') }]])), /not allowed/);
+    assert.deepEqual(await readdir(dir), []);
   });
 });
