@@ -10,7 +10,6 @@ import { testCluster } from './harness/env.js';
 import { eventually, pod, webhookWithNamespaces } from './harness/fixtures.js';
 
 const INJECT = { 'bulwark.dev/inject': 'true' };
-const NS_HOOK = 'bulwark-e2e-tenancy-namespaces';
 const MUTATE_DENIED = /admission webhook "inject-annotated\.bulwark\.dev" denied the request/;
 const CONFIG_DENIED = /admission webhook "config\.bulwark\.dev" denied the request/;
 
@@ -33,28 +32,6 @@ const RBAC = {
   ],
 };
 
-/**
- * Sends Namespace CREATE/UPDATE (of namespaces labelled e2e-tenancy) to the webhook's /validate, reached
- * the way the installed bulwark-validate configuration reaches it (deploy/base does not route Namespaces yet).
- */
-function namespaceHook(clientConfig: unknown): unknown {
-  return {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingWebhookConfiguration',
-    metadata: { name: NS_HOOK },
-    webhooks: [
-      {
-        name: 'namespaces.bulwark.dev',
-        admissionReviewVersions: ['v1'],
-        sideEffects: 'None',
-        failurePolicy: 'Fail',
-        clientConfig,
-        rules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['namespaces'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }],
-        matchConditions: [{ name: 'e2e-tenancy-only', expression: "has(object.metadata.labels) && 'e2e-tenancy' in object.metadata.labels" }],
-      },
-    ],
-  };
-}
 
 function ns(name: string, labels: Record<string, string>): unknown {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'e2e-tenancy': 'true', ...labels } } };
@@ -75,21 +52,15 @@ describe('e2e: multi-tenancy', function () {
   before(async () => {
     await webhookWithNamespaces();
     const k = testCluster().kubectl;
-    const installed = JSON.parse(await k.ok(['get', 'validatingwebhookconfiguration', 'bulwark-validate', '-o', 'json']));
     await k.ok(['apply', '-f', '-'], { input: JSON.stringify(RBAC) });
     await k.ok(['apply', '-f', '-'], {
       input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [ns('shop-dev', { 'bulwark.dev/tenant': 'shop', 'bulwark.dev/environment': 'dev' }), ns('payments-prod', { 'bulwark.dev/tenant': 'payments', 'bulwark.dev/environment': 'prod' })] }),
     });
-    await k.ok(['apply', '-f', '-'], { input: JSON.stringify(namespaceHook(installed.webhooks[0].clientConfig)) });
     // wait until the webhook's caches know shop-dev belongs to shop
     await eventually(async () => {
       const r = await k.create(cm('shop-dev', 'probe', { 'bulwark.dev/tenant': 'payments' }), ['--dry-run=server']);
       if (r.code === 0) throw new Error('the webhook does not see namespace shop-dev as tenant shop yet');
     }, 30_000);
-  });
-
-  after(async () => {
-    await testCluster().kubectl.run(['delete', 'validatingwebhookconfiguration', NS_HOOK, '--ignore-not-found']);
   });
 
   const injection: Array<{ name: string; ref: string; want: RegExp }> = [
@@ -165,6 +136,19 @@ describe('e2e: multi-tenancy', function () {
     const claim = await k.create(ns('evil', { 'bulwark.dev/tenant': 'payments' }), as('mallory'));
     assert.notEqual(claim.code, 0);
     assert.match(claim.stderr, /tenancy: denied for tenant payments: namespace evil claims tenant payments/);
+  });
+
+  it('checks a namespace that joins a Tenant through its namespaceSelector (deploy/base routes every Namespace)', async () => {
+    const k = testCluster().kubectl;
+    await k.ok(['apply', '-f', '-'], { input: JSON.stringify(tenantCr('e2e-acme', { namespaceSelector: { matchLabels: { team: 'acme-e2e' } }, labelAdmins: { groups: ['acme-admins'] } })) });
+    await eventually(async () => {
+      const joined = await k.create(ns('sel-evil', { team: 'acme-e2e' }), ['--dry-run=server', ...as('mallory')]);
+      if (joined.code === 0) throw new Error('the webhook does not know Tenant e2e-acme yet');
+      assert.match(joined.stderr, /admission webhook "namespaces-other\.bulwark\.dev" denied the request/);
+      assert.match(joined.stderr, /e2e-acme/);
+    }, 30_000);
+    const plain = await k.create(ns('sel-plain', { team: 'someone-else' }), ['--dry-run=server', ...as('mallory')]);
+    assert.equal(plain.code, 0, plain.stderr);
   });
 
   it('denies a Tenant that shares a path it does not own', async () => {
