@@ -54,6 +54,8 @@ export interface EngineOptions {
   healthCheck?: (url: string, timeoutMs: number) => Promise<boolean>;
   cache?: EncryptedCache;
   now?: () => number;
+  /** How long one store read may take (default DEFAULT_READ_TIMEOUT_MS). */
+  readTimeoutMs?: number;
 }
 
 /** The sync engine of one pod. */
@@ -66,7 +68,7 @@ export class Engine {
 
   /** Creates an engine for a validated spec. */
   constructor(private readonly opts: EngineOptions) {
-    this.fetcher = new Fetcher(opts.spec, opts.metrics, opts.providers);
+    this.fetcher = new Fetcher(opts.spec, opts.metrics, opts.providers, undefined, opts.readTimeoutMs);
     this.now = opts.now ?? Date.now;
   }
 

@@ -15,6 +15,7 @@ import { createSidecarLogger } from './log.js';
 import { SidecarMetrics } from './metrics.js';
 import { Engine, initFailure } from './engine.js';
 import { Runner } from './runner.js';
+import { DEFAULT_READ_TIMEOUT_MS } from './core/fetcher.js';
 import { startSidecarServer, DEFAULT_SIDECAR_PORT, METRICS_ADDRESS_ENV } from './server.js';
 import { EncryptedCache } from './fallback/encrypted-cache.js';
 import type { LogLevel } from '../webhook/log.js';
@@ -26,6 +27,16 @@ export interface CommonOptions {
   cacheFile?: string;
   cacheKeyFile?: string;
   logLevel?: LogLevel;
+  /** Seconds one store read may take before it counts as UNAVAILABLE. */
+  readTimeout?: number;
+}
+
+/** The per-read deadline in ms from --read-timeout or $BULWARK_READ_TIMEOUT_SECONDS (default DEFAULT_READ_TIMEOUT_MS). */
+export function readTimeoutMs(opts: CommonOptions, env = process.env): number {
+  const seconds = opts.readTimeout ?? (env.BULWARK_READ_TIMEOUT_SECONDS ? Number(env.BULWARK_READ_TIMEOUT_SECONDS) : undefined);
+  if (seconds === undefined) return DEFAULT_READ_TIMEOUT_MS;
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new SidecarError('SPEC_INVALID', 'the read timeout must be a positive number of seconds (--read-timeout or BULWARK_READ_TIMEOUT_SECONDS)');
+  return seconds * 1000;
 }
 
 /** Loads and validates the spec from --spec-file or the BULWARK_SPEC variable. */
@@ -44,7 +55,7 @@ function buildEngine(spec: SidecarSpec, opts: CommonOptions, metrics: SidecarMet
   const cacheKey = opts.cacheKeyFile ?? process.env.BULWARK_CACHE_KEY_FILE;
   const cacheFile = opts.cacheFile ?? process.env.BULWARK_CACHE_FILE;
   const cache = cacheKey && cacheFile ? new EncryptedCache(cacheFile, cacheKey) : undefined;
-  return new Engine({ spec, root: opts.root ?? spec.mountPath, logger, metrics, cache });
+  return new Engine({ spec, root: opts.root ?? spec.mountPath, logger, metrics, cache, readTimeoutMs: readTimeoutMs(opts) });
 }
 
 /** `init`: fetch and write everything once; returns the process exit code. */
@@ -98,7 +109,8 @@ export function buildProgram(): Command {
       .option('--root <dir>', 'write files under this directory instead of spec.mountPath')
       .option('--cache-file <path>', 'encrypted last-good cache file (or $BULWARK_CACHE_FILE)')
       .option('--cache-key-file <path>', 'file holding the 32-byte cache key (or $BULWARK_CACHE_KEY_FILE)')
-      .option('--log-level <level>', 'error|warn|info|debug', 'info');
+      .option('--log-level <level>', 'error|warn|info|debug', 'info')
+      .option('--read-timeout <seconds>', `seconds one store read may take before it counts as unavailable (or $BULWARK_READ_TIMEOUT_SECONDS, default ${DEFAULT_READ_TIMEOUT_MS / 1000})`, (v) => Number(v));
   common(program.command('init').description('fetch and write every file once, then exit')).action(async (o: CommonOptions) => {
     process.exitCode = await runInit(o);
   });

@@ -22,18 +22,41 @@ export const lazyProviders: ProviderSource = async (storeName, spec) => {
   return factory({ storeName, store, namespace: spec.pod.namespace });
 };
 
+/** How long one store read may take before it counts as UNAVAILABLE (env BULWARK_READ_TIMEOUT_SECONDS or --read-timeout override it). */
+export const DEFAULT_READ_TIMEOUT_MS = 10_000;
+
+/** Settles with the read, or rejects with UNAVAILABLE when the signal fires first (a store that accepts and never answers). */
+export function withDeadline<T>(read: Promise<T>, signal: AbortSignal, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new SidecarError('UNAVAILABLE', `no answer within ${timeoutMs / 1000}s`));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    read.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(signal.aborted && errorCode(err) === 'UNAVAILABLE' ? new SidecarError('UNAVAILABLE', `no answer within ${timeoutMs / 1000}s`, {}, { cause: err }) : err);
+      },
+    );
+  });
+}
+
 /** Fetches guarded source values for one spec. */
 export class Fetcher {
   private readonly providers = new Map<string, Promise<Provider>>();
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly budget: FetchBudget;
 
-  /** Creates a fetcher; breaker cool-downs start at 1 s and cap at maxCooldownMs. */
+  /** Creates a fetcher; breaker cool-downs start at 1 s and cap at maxCooldownMs; each store read is abandoned (UNAVAILABLE) after readTimeoutMs. */
   constructor(
     private readonly spec: SidecarSpec,
     private readonly metrics: SidecarMetrics,
     private readonly source: ProviderSource = lazyProviders,
     private readonly maxCooldownMs = 60_000,
+    private readonly readTimeoutMs = DEFAULT_READ_TIMEOUT_MS,
   ) {
     this.budget = new FetchBudget(spec.fetchBudgetPerMinute);
   }
@@ -81,7 +104,8 @@ export class Fetcher {
       const provider = await this.provider(ref.store);
       let got: FetchedValue;
       try {
-        got = await provider.read(scoped);
+        const signal = AbortSignal.timeout(this.readTimeoutMs);
+        got = await withDeadline(provider.read(scoped, signal), signal, this.readTimeoutMs);
         breaker.success();
       } catch (err) {
         if (errorCode(err) === 'UNAVAILABLE') breaker.failure();

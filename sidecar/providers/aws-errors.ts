@@ -18,11 +18,18 @@ export function awsError(err: unknown, service: string, path: string): SidecarEr
   return new SidecarError(code, `${service} ${path}: ${name}`, { path }, { cause: err });
 }
 
+/** How long the AWS SDK waits for a connection. */
+export const AWS_CONNECT_TIMEOUT_MS = 3000;
+/** How long the AWS SDK waits for an answer to one request (two attempts fit in the fetcher's default read deadline). */
+export const AWS_REQUEST_TIMEOUT_MS = 4000;
+
 /** The common client settings: region, and the spec's address as endpoint override (tests, VPC endpoints). */
 export function awsClientConfig(store: { region?: string; address?: string }): Record<string, unknown> {
   return {
     region: store.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(store.address ? { endpoint: store.address } : {}),
     maxAttempts: 2,
+    // Without these the SDK waits for an answer forever (a store that accepts and never answers).
+    requestHandler: { connectionTimeout: AWS_CONNECT_TIMEOUT_MS, requestTimeout: AWS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   };
 }

@@ -22,9 +22,9 @@ export function versionSelector(version: string | undefined): { VersionId?: stri
 export function createSecretsManagerProvider(ctx: ProviderContext): Provider {
   const client = new SecretsManagerClient(awsClientConfig(ctx.store));
   return {
-    async read(ref: ProviderRef): Promise<FetchedValue> {
+    async read(ref: ProviderRef, signal?: AbortSignal): Promise<FetchedValue> {
       try {
-        const out = await client.send(new GetSecretValueCommand({ SecretId: ref.path, ...versionSelector(ref.version) }));
+        const out = await client.send(new GetSecretValueCommand({ SecretId: ref.path, ...versionSelector(ref.version) }), { abortSignal: signal });
         const value = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary) : undefined);
         if (value === undefined) throw new SidecarError('BAD_RESPONSE', `secret ${ref.path} has neither a string nor a binary value`);
         return { value, version: out.VersionId ?? '' };

@@ -18,14 +18,14 @@ export function ssmName(path: string): string {
 export function createSsmProvider(ctx: ProviderContext): Provider {
   const client = new SSMClient(awsClientConfig(ctx.store));
   return {
-    async read(ref: ProviderRef): Promise<FetchedValue> {
+    async read(ref: ProviderRef, signal?: AbortSignal): Promise<FetchedValue> {
       const name = ssmName(ref.path);
       try {
         if (name.endsWith('/')) {
           const params: Parameter[] = [];
           let token: string | undefined;
           do {
-            const out = await client.send(new GetParametersByPathCommand({ Path: name.replace(/\/$/, ''), Recursive: true, WithDecryption: true, NextToken: token }));
+            const out = await client.send(new GetParametersByPathCommand({ Path: name.replace(/\/$/, ''), Recursive: true, WithDecryption: true, NextToken: token }), { abortSignal: signal });
             params.push(...(out.Parameters ?? []));
             token = out.NextToken;
           } while (token);
@@ -34,7 +34,7 @@ export function createSsmProvider(ctx: ProviderContext): Provider {
           for (const p of params) value[p.Name!.slice(name.length)] = p.Value ?? '';
           return { value, version: publicDigest(...params.map((p) => `${p.Name}@${p.Version}`)) };
         }
-        const out = await client.send(new GetParameterCommand({ Name: ref.version ? `${name}:${ref.version}` : name, WithDecryption: true }));
+        const out = await client.send(new GetParameterCommand({ Name: ref.version ? `${name}:${ref.version}` : name, WithDecryption: true }), { abortSignal: signal });
         if (!out.Parameter) throw new SidecarError('BAD_RESPONSE', `SSM returned no parameter for ${name}`);
         return { value: out.Parameter.Value ?? '', version: String(out.Parameter.Version ?? '') };
       } catch (err) {

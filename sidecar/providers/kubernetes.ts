@@ -4,6 +4,7 @@
  */
 import { SidecarError } from '../errors.js';
 import type { FetchedValue, Provider, ProviderContext, ProviderRef } from './types.js';
+import type { ConfigurationOptions, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { backoffDelay, sleep } from '../fallback/backoff.js';
 
 /** Splits "secret/<name>" or "configmap/<name>" into kind and name. Pure. */
@@ -11,6 +12,21 @@ export function parseKubePath(path: string): { kind: 'secrets' | 'configmaps'; n
   const m = /^(secret|secrets|configmap|configmaps)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(path);
   if (!m) throw new SidecarError('NOT_FOUND', `kubernetes path ${path} must be secret/<name> or configmap/<name>`, { path });
   return { kind: m[1]!.startsWith('secret') ? 'secrets' : 'configmaps', name: m[2]! };
+}
+
+/** Request options that abort the API call when the signal (the fetcher's read deadline) fires; the client has no timeout of its own. */
+function abortOptions(signal: AbortSignal | undefined): ConfigurationOptions | undefined {
+  if (!signal) return undefined;
+  // The object API runs middleware as its (stub) observables: anything with toPromise().
+  const done = <T>(value: T) => ({ toPromise: () => Promise.resolve(value), pipe: <U>(f: (v: T) => U) => done(f(value)) });
+  const middleware = {
+    pre: (ctx: RequestContext) => {
+      ctx.setSignal(signal);
+      return done(ctx);
+    },
+    post: (res: ResponseContext) => done(res),
+  };
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' } as unknown as ConfigurationOptions;
 }
 
 /** Creates the Kubernetes provider of a store. */
@@ -26,15 +42,16 @@ export async function createKubernetesProvider(ctx: ProviderContext): Promise<Pr
     return new SidecarError(code, `kubernetes ${path} in namespace ${namespace}: ${status ? `HTTP ${status}` : (err as Error).message}`, { path }, { cause: err });
   };
   return {
-    async read(ref: ProviderRef): Promise<FetchedValue> {
+    async read(ref: ProviderRef, signal?: AbortSignal): Promise<FetchedValue> {
       const { kind, name } = parseKubePath(ref.path);
+      const options = abortOptions(signal);
       try {
         if (kind === 'secrets') {
-          const s = await core.readNamespacedSecret({ name, namespace });
+          const s = await core.readNamespacedSecret({ name, namespace }, options);
           const value = Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
           return { value, version: s.metadata?.resourceVersion ?? '' };
         }
-        const c = await core.readNamespacedConfigMap({ name, namespace });
+        const c = await core.readNamespacedConfigMap({ name, namespace }, options);
         const bin = Object.fromEntries(Object.entries(c.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
         return { value: { ...bin, ...(c.data ?? {}) }, version: c.metadata?.resourceVersion ?? '' };
       } catch (err) {

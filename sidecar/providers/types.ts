@@ -16,8 +16,8 @@ export type ProviderRef = SourceRef;
 
 /** A store provider. */
 export interface Provider {
-  /** Reads one value; throws a SidecarError (NOT_FOUND, UNAVAILABLE, DENIED, BAD_RESPONSE). */
-  read(ref: ProviderRef): Promise<FetchedValue>;
+  /** Reads one value; throws a SidecarError (NOT_FOUND, UNAVAILABLE, DENIED, BAD_RESPONSE); should stop when the signal (the read deadline) aborts. */
+  read(ref: ProviderRef, signal?: AbortSignal): Promise<FetchedValue>;
   /** Calls onChange whenever the value may have changed, until the signal aborts (push providers only). */
   watch?(ref: ProviderRef, onChange: () => void, signal: AbortSignal): void;
   /** Releases timers, leases and connections. */
