@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { detectEntropy, detectPatterns, DETECTORS, isPlaceholder, shannonEntropy } from '../../../../webhook/policy/rules/secret-leaks/detectors.js';
+import { detectEntropy, detectPatterns, DETECTORS, isPlaceholder, MAX_SCANNED_CHARS, shannonEntropy } from '../../../../webhook/policy/rules/secret-leaks/detectors.js';
 import { candidates } from '../../../../webhook/policy/rules/secret-leaks/rule.js';
 import { loadFixtures, runFixture } from './fixtures.js';
 import { fixtureSuite } from './suite.js';
@@ -45,6 +45,55 @@ describe('secret-leaks rule', () => {
   for (const row of entropyRows) {
     it(`entropy: ${row.key}=${row.want}`, () => assert.equal(detectEntropy(row.key, row.value, opts), row.want));
   }
+
+  // Adversarial values of about 1 MB: each must be processed (a quadratic regex would stall far past
+  // mocha's timeout) with the right verdict. Timing figures: test/bench/detectors-bench.ts.
+  const MB = 1_000_000;
+  const fill = (unit: string, size = MB) => unit.repeat(Math.ceil(size / unit.length));
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+  const adversarial = [
+    { name: 'eyJ repeated (JWT restarts)', value: fill('eyJ'), want: [] },
+    { name: '-eyJ repeated', value: fill('-eyJ'), want: [] },
+    { name: 'JWT-like parts without a third part', value: fill('eyJaaaaaaaaa.eyJaaaaaaaa '), want: [] },
+    { name: 'eyJ run then a real JWT after a space', value: `${fill('eyJ', 900_000)} ${jwt}`, want: ['jwt'] },
+    { name: 'one huge JWT-charset run', value: `eyJ${fill('a')}.eyJ${fill('b', 1000)}.${fill('c', 1000)}`, want: [] },
+    { name: 'BEGIN repeated', value: fill('-----BEGIN AAAA'), want: [] },
+    { name: 'BEGIN then endless words', value: `-----BEGIN ${fill('A ')}`, want: [] },
+    { name: 'BEGIN words then a real key header', value: `${fill('-----BEGIN X ', 900_000)}\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n`, want: ['pem-private-key'] },
+    { name: 'AKIA repeated', value: fill('AKIA'), want: [] },
+    { name: 'AWS key id and a long base64 run', value: `AKIAABCDEFGHIJKLMNOP ${fill('a/')}`, want: [] },
+    { name: 'AccountKey repeated', value: fill('AccountKey'), want: [] },
+    { name: 'SharedAccessKey= and endless spaces', value: `SharedAccessKey=${fill(' ')}x`, want: [] },
+    { name: '"type" and endless spaces', value: `"type"${fill(' ')} service_account private_key`, want: [] },
+    { name: 'schemes and :// repeated, user:password@ at the very end', value: `${fill('abcdefghijklmnopqrstu://x:y')}@`, want: ['url-password'] },
+    { name: 'schemes and :// repeated, a space before the final @', value: `${fill('abcdefghijklmnopqrstu://x:y')} @`, want: [] },
+    { name: 'long scheme runs repeated', value: `${fill('aaaaaaaaaaaaaaaaaaaaaaaaa://')}@`, want: [] },
+    { name: 'one :// then 1 MB of host', value: `a://${fill('x')}@`, want: [] },
+    { name: 'one :// then 1 MB of colons', value: `a://${fill(':')}@`, want: [] },
+    { name: 'scheme://user: repeated', value: `${fill('a://b:')}@`, want: [] },
+    { name: 'noise then a URL with a password', value: `${fill('a://b ', 900_000)} postgres://app:Zq8vK2mX9pL4@db:5432/app`, want: ['url-password'] },
+  ];
+  for (const row of adversarial) {
+    it(`adversarial 1 MB value: ${row.name}`, () => {
+      assert.ok(row.value.length >= 900_000);
+      assert.deepEqual(detectPatterns(row.value, all), row.want);
+      assert.equal(isPlaceholder(row.value), false);
+    });
+  }
+
+  it(`scans only the first MAX_SCANNED_CHARS (${MAX_SCANNED_CHARS}) characters of a value`, () => {
+    const before = `${fill('x ', MAX_SCANNED_CHARS - 200)} ${jwt}`;
+    const after = `${fill('x ', MAX_SCANNED_CHARS + 10)} ${jwt}`;
+    assert.deepEqual(detectPatterns(before, all), ['jwt']);
+    assert.deepEqual(detectPatterns(after, all), []);
+  });
+
+  it('the rule flags a ConfigMap key holding a JWT after 900 kB of eyJ', () => {
+    const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'a' }, data: { blob: `${fill('eyJ', 900_000)} ${jwt}` } };
+    const out = runFixture('secret-leaks', { file: 'inline', object: obj } as never);
+    assert.ok(Array.isArray(out));
+    assert.deepEqual(out.map((v) => v.detector), ['jwt']);
+  });
 
   it('computes Shannon entropy', () => {
     assert.equal(shannonEntropy('aaaa'), 0);

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../../admission/types.js';
 import { WORKLOAD_KINDS, containersOf, describe, matchesAnyGlob, podSpecOf, pointerSegment, stringMap } from '../objects.js';
 import type { RuleDefinition, Violation } from '../types.js';
-import { detectEntropy, detectPatterns, linePairs, type DetectorId, type EntropyOptions } from './detectors.js';
+import { MAX_SCANNED_CHARS, detectEntropy, detectPatterns, linePairs, type DetectorId, type EntropyOptions } from './detectors.js';
 import { SECRET_LEAKS_DEFAULTS, SECRET_LEAKS_PARAMS_SCHEMA, type SecretLeaksParams } from './params.js';
 
 /** Annotations that copy the object itself (scanned through the object instead). */
@@ -86,12 +86,13 @@ export const secretLeaksRule: RuleDefinition<SecretLeaksParams> = {
     const who = describe(obj);
     const out: Violation[] = [];
     for (const cand of candidates(obj)) {
-      if (matchesAnyGlob(cand.key, params.allowKeys) || c.allow.some((re) => re.test(cand.value))) continue;
-      const found = new Set<string>(detectPatterns(cand.value, c.enabled));
+      const value = cand.value.length > MAX_SCANNED_CHARS ? cand.value.slice(0, MAX_SCANNED_CHARS) : cand.value;
+      if (matchesAnyGlob(cand.key, params.allowKeys) || c.allow.some((re) => re.test(value))) continue;
+      const found = new Set<string>(detectPatterns(value, c.enabled));
       if (c.enabled.has('high-entropy')) {
-        if (detectEntropy(cand.key, cand.value, c.entropy)) found.add('high-entropy');
-        else if (cand.structured && SECRET_WORD.test(cand.value)) {
-          for (const [k, v] of linePairs(cand.value)) {
+        if (detectEntropy(cand.key, value, c.entropy)) found.add('high-entropy');
+        else if (cand.structured && SECRET_WORD.test(value)) {
+          for (const [k, v] of linePairs(value)) {
             if (!matchesAnyGlob(k, params.allowKeys) && !c.allow.some((re) => re.test(v)) && detectEntropy(k, v, c.entropy)) {
               found.add(`high-entropy (inner key ${k})`);
               break;
