@@ -26,7 +26,7 @@ export function selectKey(value: FetchedValue['value'], key: string, where: { st
     throw new SidecarError('NOT_FOUND', `value at ${where.store}:${where.path} has no key "${key}"`, { ...where, key });
   }
   const v = obj[key];
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string' || Buffer.isBuffer(v)) return v;
   if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
   return JSON.stringify(v);
 }

@@ -1,6 +1,8 @@
 /**
  * The Kubernetes provider: Secrets ("secret/<name>") and ConfigMaps ("configmap/<name>") in the
  * pod's own namespace, read and watched through the API (in-cluster config or KUBECONFIG).
+ * Secret data and ConfigMap binaryData are kept as bytes (a `#key` into a raw file is exact, binary
+ * included); text formats read them as UTF-8.
  */
 import { SidecarError } from '../errors.js';
 import type { FetchedValue, Provider, ProviderContext, ProviderRef } from './types.js';
@@ -29,8 +31,11 @@ function abortOptions(signal: AbortSignal | undefined): ConfigurationOptions | u
   return { middleware: [middleware], middlewareMergeStrategy: 'append' } as unknown as ConfigurationOptions;
 }
 
-/** Creates the Kubernetes provider of a store. */
-export async function createKubernetesProvider(ctx: ProviderContext): Promise<Provider> {
+/** How long one watch request lasts before the apiserver ends it and the provider reconnects. */
+export const KUBE_WATCH_TIMEOUT_SECONDS = 290;
+
+/** Creates the Kubernetes provider of a store; `watchTimeoutSeconds` is shortened by tests. */
+export async function createKubernetesProvider(ctx: ProviderContext, watchTimeoutSeconds = KUBE_WATCH_TIMEOUT_SECONDS): Promise<Provider> {
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   kc.loadFromDefault();
@@ -48,11 +53,11 @@ export async function createKubernetesProvider(ctx: ProviderContext): Promise<Pr
       try {
         if (kind === 'secrets') {
           const s = await core.readNamespacedSecret({ name, namespace }, options);
-          const value = Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+          const value = Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
           return { value, version: s.metadata?.resourceVersion ?? '' };
         }
         const c = await core.readNamespacedConfigMap({ name, namespace }, options);
-        const bin = Object.fromEntries(Object.entries(c.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+        const bin = Object.fromEntries(Object.entries(c.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
         return { value: { ...bin, ...(c.data ?? {}) }, version: c.metadata?.resourceVersion ?? '' };
       } catch (err) {
         throw fail(err, ref.path);
@@ -61,21 +66,26 @@ export async function createKubernetesProvider(ctx: ProviderContext): Promise<Pr
     watch(ref: ProviderRef, onChange: () => void, signal: AbortSignal): void {
       const { kind, name } = parseKubePath(ref.path);
       const watch = new k8s.Watch(kc);
+      // One abort listener for the whole watch, whatever the number of reconnects.
+      let current: AbortController | undefined;
+      signal.addEventListener('abort', () => current?.abort(), { once: true });
       void (async () => {
         let failures = 0;
         while (!signal.aborted) {
-          const ended = new Promise<void>((resolve) => {
+          const failed = await new Promise<boolean>((resolve) => {
             watch
-              .watch(`/api/v1/namespaces/${namespace}/${kind}`, { fieldSelector: `metadata.name=${name}` }, (type) => {
-                failures = 0;
+              .watch(`/api/v1/namespaces/${namespace}/${kind}`, { fieldSelector: `metadata.name=${name}`, timeoutSeconds: watchTimeoutSeconds }, (type) => {
                 if (type === 'MODIFIED' || type === 'DELETED' || type === 'ADDED') onChange();
-              }, () => resolve())
-              .then((req) => signal.addEventListener('abort', () => req.abort(), { once: true }))
-              .catch(() => resolve());
+              }, (err: unknown) => resolve(err !== null && err !== undefined))
+              .then((req) => {
+                current = req;
+                if (signal.aborted) req.abort();
+              })
+              .catch(() => resolve(true));
           });
-          await ended;
-          failures += 1;
-          await sleep(backoffDelay(failures, 500, 30_000), signal);
+          // The apiserver ends every watch after timeoutSeconds: that is no failure, reconnect at once.
+          failures = failed ? failures + 1 : 0;
+          await sleep(failed ? backoffDelay(failures, 500, 30_000) : 50, signal);
         }
       })();
     },

@@ -99,10 +99,15 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/** Returns a copy of a map whose byte values (Kubernetes Secret data) are UTF-8 text, for the text formats. */
+export function bytesAsText(obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('utf8') : isPlainObject(v) ? bytesAsText(v) : v]));
+}
+
 /** Turns one fetched value into an object following the rules at the top of this module. */
 export function layerToObject(layer: Layer, kind: FileSpec['kind'] = 'config'): Record<string, unknown> {
   const { value, ref } = layer;
-  if (isPlainObject(value)) return value;
+  if (isPlainObject(value)) return bytesAsText(value);
   const text = Buffer.isBuffer(value) ? value.toString('utf8') : value;
   if (ref.key !== undefined) {
     const format = documentFormatOf(ref.key);

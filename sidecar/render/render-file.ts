@@ -4,7 +4,7 @@
  */
 import { SidecarError } from '../errors.js';
 import type { FileSpec } from '../spec/types.js';
-import { mergeLayers, type Layer } from './merge.js';
+import { bytesAsText, mergeLayers, type Layer } from './merge.js';
 import { serialise } from './formats.js';
 import { renderTemplate } from './template.js';
 import { parseForValidation, validateContent } from './validate.js';
@@ -24,8 +24,8 @@ export function renderFile(file: FileSpec, layers: readonly Layer[]): Buffer {
       throw new SidecarError('RENDER_FAILED', `file ${file.name} has format raw but ${layers.length} sources; use json, yaml, env or properties to merge layers`, { file: file.name });
     }
     const v = layers[0]!.value;
-    content = Buffer.isBuffer(v) ? v : Buffer.from(typeof v === 'string' ? v : JSON.stringify(v, null, 2));
-    data = file.schema ? (asObject(v) ?? parseForValidation(content.toString('utf8'))) : undefined;
+    content = Buffer.isBuffer(v) ? v : Buffer.from(typeof v === 'string' ? v : JSON.stringify(bytesAsText(v), null, 2));
+    data = file.schema ? (typeof v === 'object' && !Buffer.isBuffer(v) ? bytesAsText(v) : (asObject(v) ?? parseForValidation(content.toString('utf8')))) : undefined;
   } else {
     const merged = mergeLayers(layers, file.kind);
     content = Buffer.from(serialise(merged, file.format, file.kind === 'secret'));

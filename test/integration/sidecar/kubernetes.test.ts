@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { peerBinary, startBao } from './peers.js';
 import { createVaultProvider } from '../../../sidecar/providers/vault.js';
+import { getEventListeners } from 'node:events';
+import { selectKey } from '../../../sidecar/core/select-key.js';
+import { renderFile } from '../../../sidecar/render/render-file.js';
 
 const NS = 'team-a';
 const deployment = (name: string) => ({
@@ -50,9 +53,9 @@ describe('sidecar against a real kube-apiserver (kubernetes provider, restart re
     await cluster?.stop();
   });
 
-  it('reads a Secret decoded, with its resourceVersion', async () => {
+  it('reads a Secret decoded (as bytes), with its resourceVersion', async () => {
     const got = await provider.read({ store: 'k8s', path: 'secret/db' });
-    assert.deepEqual(got.value, { password: 's3cret', user: 'app' });
+    assert.deepEqual(got.value, { password: Buffer.from('s3cret'), user: Buffer.from('app') });
     assert.match(got.version, /^\d+$/);
   });
 
@@ -70,7 +73,41 @@ describe('sidecar against a real kube-apiserver (kubernetes provider, restart re
       const before = changes;
       await cluster!.kubectl.ok(['-n', NS, 'patch', 'secret', 'db', '-p', JSON.stringify({ stringData: { password: 'rotated' } })]);
       await waitFor(() => changes > before, 10000, 'a MODIFIED event');
-      assert.equal(((await provider.read({ store: 'k8s', path: 'secret/db' })).value as Record<string, unknown>).password, 'rotated');
+      assert.equal(String(((await provider.read({ store: 'k8s', path: 'secret/db' })).value as Record<string, unknown>).password), 'rotated');
+    } finally {
+      abort.abort();
+    }
+  });
+
+  it('keeps binary Secret data and ConfigMap binaryData byte for byte (a #key into a raw file)', async () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0xc3, 0x28, 0x0a]);
+    const dir = await mkdtemp(join(tmpdir(), 'bulwark-k8sbin-'));
+    try {
+      await writeFile(join(dir, 'keystore.p12'), bytes);
+      await cluster!.kubectl.ok(['-n', NS, 'create', 'secret', 'generic', 'bin', `--from-file=keystore.p12=${join(dir, 'keystore.p12')}`]);
+      await cluster!.kubectl.ok(['-n', NS, 'create', 'configmap', 'bin', `--from-file=blob=${join(dir, 'keystore.p12')}`, '--from-literal=text=plain']);
+      const raw = (key: string) => ({ name: 'out', kind: 'secret' as const, sources: [{ store: 'k8s', path: 'x', key }], format: 'raw' as const, mode: 0o400 });
+      for (const [path, key] of [['secret/bin', 'keystore.p12'], ['configmap/bin', 'blob']] as const) {
+        const got = await provider.read({ store: 'k8s', path });
+        const picked = selectKey(got.value, key, { store: 'k8s', path });
+        assert.ok(renderFile(raw(key), [{ ref: { store: 'k8s', path, key }, value: picked }]).equals(bytes), `${path}#${key} changed`);
+      }
+      assert.equal(((await provider.read({ store: 'k8s', path: 'configmap/bin' })).value as Record<string, unknown>).text, 'plain');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reconnects a watch the apiserver ends (timeoutSeconds) at once, with a single abort listener', async () => {
+    const short = await createKubernetesProvider({ storeName: 'k8s', store: { provider: 'kubernetes' }, namespace: NS }, 1);
+    const abort = new AbortController();
+    let changes = 0;
+    short.watch!({ store: 'k8s', path: 'secret/db' }, () => changes++, abort.signal);
+    try {
+      await new Promise((r) => setTimeout(r, 4500));
+      // Each reconnect replays ADDED: about one per second means no backoff after a normal end.
+      assert.ok(changes >= 3, `${changes} watch (re)connects in 4.5 s`);
+      assert.ok(getEventListeners(abort.signal, 'abort').length <= 1, `${getEventListeners(abort.signal, 'abort').length} abort listeners`);
     } finally {
       abort.abort();
     }

@@ -3,6 +3,7 @@ import { renderFile } from '../../../sidecar/render/render-file.js';
 import { mergeLayers, deepMerge } from '../../../sidecar/render/merge.js';
 import { renderTemplate } from '../../../sidecar/render/template.js';
 import { isSidecarError } from '../../../sidecar/errors.js';
+import { selectKey } from '../../../sidecar/core/select-key.js';
 import type { FileSpec, SourceRef } from '../../../sidecar/spec/types.js';
 import { getProperties } from 'properties-file';
 import dotenv from 'dotenv';
@@ -106,6 +107,12 @@ describe('sidecar renderer', () => {
   it('parses env and properties text layers', () => {
     assert.deepEqual(mergeLayers([{ ref: ref('a'), value: 'A=1\nB="two words"\n' }]), { A: '1', B: 'two words' });
     assert.deepEqual(mergeLayers([{ ref: ref('a'), value: 'a.b=1\nc : 2\n' }]), { 'a.b': '1', c: '2' });
+  });
+
+  it('byte values of a map (Kubernetes Secret data) are text in json and exact bytes through #key into raw', () => {
+    const secret = { user: Buffer.from('app'), blob: Buffer.from([0xff, 0x00, 0x80]) };
+    assert.deepEqual(JSON.parse(renderFile(file({ format: 'json' }), [{ ref: ref('secret/db'), value: { user: secret.user } }]).toString()), { user: 'app' });
+    assert.ok(renderFile(file({ format: 'raw' }), [{ ref: ref('secret/db', 'blob'), value: selectKey(secret, 'blob', { store: 's', path: 'secret/db' }) }]).equals(secret.blob));
   });
 
   it('raw passes bytes through untouched and refuses several sources', () => {
