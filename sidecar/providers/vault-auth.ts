@@ -1,8 +1,10 @@
 /**
  * Vault / OpenBao authentication: a token from a file, AppRole (role and secret ids from files),
- * or Kubernetes (the pod's service-account token and a role). Tokens are cached until near expiry.
+ * or Kubernetes (the pod's service-account token and a role). Tokens are cached until near expiry;
+ * a token file is read again when its modification time changes or after the store said DENIED
+ * (a rotated token, e.g. written by a Vault agent, is picked up without a restart).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { SidecarError } from '../errors.js';
 import type { StoreSpec } from '../spec/types.js';
 import { httpJson } from './http-json.js';
@@ -23,6 +25,7 @@ async function readSecretFile(path: string | undefined, what: string): Promise<s
 export class VaultAuth {
   private token: string | undefined;
   private expiresAt = 0;
+  private tokenFileMtime: number | undefined;
 
   /** Creates the authenticator of a store. */
   constructor(
@@ -37,9 +40,12 @@ export class VaultAuth {
 
   /** Returns a client token, logging in when needed. */
   async get(): Promise<string> {
-    if (this.token && (this.expiresAt === 0 || Date.now() < this.expiresAt)) return this.token;
     const auth = this.store.auth ?? { method: 'token' as const };
+    const fromFile = (auth.method === 'token' || auth.method === 'default') && auth.tokenFile;
+    const mtime = fromFile ? await stat(auth.tokenFile!).then((s) => s.mtimeMs, () => undefined) : undefined;
+    if (this.token && (this.expiresAt === 0 || Date.now() < this.expiresAt) && (!fromFile || mtime === this.tokenFileMtime)) return this.token;
     if (auth.method === 'token' || auth.method === 'default') {
+      this.tokenFileMtime = mtime;
       this.token = auth.tokenFile ? await readSecretFile(auth.tokenFile, 'a token') : process.env.VAULT_TOKEN;
       if (!this.token) throw new SidecarError('DENIED', 'vault token auth needs auth.tokenFile (or VAULT_TOKEN)');
       this.expiresAt = 0;

@@ -45,7 +45,8 @@ export function createVaultProvider(ctx: ProviderContext): Provider {
         const { data } = await httpJson<T>(`${base}${path}`, what, { method, body, caFile: store.caFile, headers: { ...nsHeaders(), ...(token ? { 'X-Vault-Token': token } : {}) } });
         return data;
       } catch (err) {
-        if (attempt === 0 && (err as SidecarError).code === 'DENIED' && store.auth?.method !== 'token') {
+        if (attempt === 0 && (err as SidecarError).code === 'DENIED') {
+          // Log in again, or re-read a token file that may have been rotated, and retry once.
           auth.invalidate();
           continue;
         }

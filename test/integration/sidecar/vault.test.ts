@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requirePeer, startBao, type Peer } from './peers.js';
@@ -61,6 +61,28 @@ describe('sidecar vault provider against OpenBao/Vault in dev mode', function ()
     const p = provider({ auth: { method: 'approle', roleIdFile: join(dir, 'role-id'), secretIdFile: join(dir, 'secret-id') } });
     assert.equal(((await p.read({ store: 'vault', path: 'secret/team-a/db' })).value as Record<string, unknown>).password, 'v2');
     await assert.rejects(p.read({ store: 'vault', path: 'secret/team-b/db' }), (e: unknown) => isSidecarError(e, 'DENIED'));
+  });
+
+  it('token auth picks up a rotated token file, by modification time and after DENIED', async () => {
+    await api('PUT', 'sys/policies/acl/team-a-read', { policy: 'path "secret/data/team-a/*" { capabilities = ["read"] }' });
+    const mint = async (): Promise<string> => (await api('POST', 'auth/token/create', { policies: ['team-a-read'], ttl: '1h' })).auth.client_token as string;
+    const file = join(dir, 'rotating-token');
+    await writeFile(file, `${await mint()}\n`);
+    const p = provider({ auth: { method: 'token', tokenFile: file } });
+    const read = async () => ((await p.read({ store: 'vault', path: 'secret/team-a/db' })).value as Record<string, unknown>).password;
+    assert.equal(await read(), 'v2');
+    // Rotation the agent way: the old token is revoked, a new one written (mtime changes).
+    const old = (await readFile(file, 'utf8')).trim();
+    await api('POST', 'auth/token/revoke', { token: old });
+    await writeFile(file, `${await mint()}\n`);
+    await utimes(file, new Date(), new Date(Date.now() + 5000));
+    assert.equal(await read(), 'v2', 'new token read after the mtime changed');
+    // Same mtime (a copy that preserves it): the DENIED answer makes the provider read the file again.
+    const st = await stat(file);
+    await api('POST', 'auth/token/revoke', { token: (await readFile(file, 'utf8')).trim() });
+    await writeFile(file, `${await mint()}\n`);
+    await utimes(file, st.atime, st.mtime);
+    assert.equal(await read(), 'v2', 'new token read after DENIED');
   });
 
   it('refuses a bad token with DENIED', async () => {
