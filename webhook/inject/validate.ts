@@ -28,7 +28,8 @@ export function validateReferences(
   scope: StoreScope,
   objects?: Pick<ClusterState, 'authoritative' | 'object'>,
 ): ResolvedRefs {
-  const out: ResolvedRefs = { stores: {}, schemas: new Map(), errors: [], warnings: [] };
+  // Store names come from annotations: a prototype-less map, so "constructor" is not a known store.
+  const out: ResolvedRefs = { stores: Object.create(null) as Record<string, StoreSpec>, schemas: new Map(), errors: [], warnings: [] };
   const seen = new Set<string>();
   for (const file of config.files) {
     for (const src of file.sources) {

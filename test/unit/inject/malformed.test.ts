@@ -31,6 +31,7 @@ const rows: Row[] = [
     input: { ...OK, 'bulwark.dev/secret.db': 'vaulty:kv/app' },
     want: [/bulwark\.dev\/secret\.db: store "vaulty" is not defined for namespace team-b; define a SecretStore or ClusterSecretStore named vaulty, or use one of: kubernetes, vault$/],
   },
+  { name: 'a store named like an Object.prototype member is unknown', input: { ...OK, 'bulwark.dev/secret.db': 'constructor:kv/app' }, want: [/bulwark\.dev\/secret\.db: store "constructor" is not defined for namespace team-b/] },
   { name: 'a namespaced store of another namespace is unknown', input: { ...OK, 'bulwark.dev/secret.db': 'consul:team-a/app' }, want: [/store "consul" is not defined for namespace team-b/] },
   { name: 'format', input: { ...OK, 'bulwark.dev/format.db': 'toml' }, want: [/bulwark\.dev\/format\.db: "toml" is not a format; use one of raw, json, yaml, env, properties/] },
   { name: 'mode', input: { ...OK, 'bulwark.dev/mode.db': '0999' }, want: [/bulwark\.dev\/mode\.db: "0999" is not a file mode; use an octal mode such as 0400 or 0440/] },

@@ -78,10 +78,14 @@ export function matchesAnyGlob(value: string, globs: readonly string[] | undefin
   return false;
 }
 
-/** Returns a string map (data, labels, annotations) or an empty one. */
+/**
+ * Returns a string map (data, labels, annotations) or an empty one. The map has no prototype, so
+ * user-chosen keys such as `__proto__` or `constructor` are ordinary keys (a `{}` would drop
+ * `__proto__` and answer `constructor` from Object.prototype).
+ */
 export function stringMap(v: unknown): Record<string, string> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) if (typeof val === 'string') out[k] = val;
   return out;
 }

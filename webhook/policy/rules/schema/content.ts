@@ -71,12 +71,12 @@ export function parseContent(text: string, format: ContentFormat): Parsed {
         return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
       }
       case 'properties':
-        return { ok: true, value: getProperties(text) };
+        return PROTO_KEY.test(text) ? protoKeyError(format) : { ok: true, value: getProperties(text) };
       case 'env':
-        return { ok: true, value: parseDotenv(text) };
+        return PROTO_KEY.test(text) ? protoKeyError(format) : { ok: true, value: parseDotenv(text) };
       case 'ini':
         // ini builds null-prototype objects; give JSON Schema plain ones.
-        return { ok: true, value: JSON.parse(JSON.stringify(parseIni(text))) as unknown };
+        return PROTO_KEY.test(text) ? protoKeyError(format) : { ok: true, value: JSON.parse(JSON.stringify(parseIni(text))) as unknown };
     }
   } catch (err) {
     // JSON.parse messages quote a few characters of input; keep only the position.
@@ -84,6 +84,16 @@ export function parseContent(text: string, format: ContentFormat): Parsed {
     const pos = /position (\d+)/.exec(msg);
     return { ok: false, error: `invalid ${format.toUpperCase()}${pos ? ` at position ${pos[1]}` : ''}` };
   }
+}
+
+/**
+ * A `__proto__` key or section in properties, env or INI content: their parsers silently drop it, so
+ * a schema could never see it (additionalProperties: false would pass); such content is refused.
+ */
+const PROTO_KEY = /^[ \t]*(?:export[ \t]+)?\[?[ \t]*__proto__[ \t]*(?:[=:\]]|\s|$)/m;
+
+function protoKeyError(format: ContentFormat): Parsed {
+  return { ok: false, error: `the key __proto__ cannot be validated in ${format} content (rename it)` };
 }
 
 /** Content with more aliases than this is parsed by the alias-bounded parser. */

@@ -56,7 +56,7 @@ export const schemaRule: RuleDefinition<SchemaParams> = {
     if (whole) {
       const schema = lookup(whole, who, ctx, out);
       if (schema) {
-        const value: Record<string, unknown> = {};
+        const value = Object.create(null) as Record<string, unknown>; // data keys are user-chosen (__proto__)
         let ok = true;
         for (const [key, text] of Object.entries(data)) {
           const parsed = parseKey(key, text, formatOfKey(key, formats, schema.spec.format), params, who, out);

@@ -1,6 +1,7 @@
 /**
  * The secret-leaks rule: ConfigMap data, pod env values and annotations must not hold secrets in
- * plain text. Findings name the key and the detector, never the value.
+ * plain text, and ConfigMap binaryData must not hold PEM private keys. Findings name the key and the
+ * detector, never the value.
  */
 import type { KubeObject } from '../../../admission/types.js';
 import { WORKLOAD_KINDS, containersOf, describe, matchesAnyGlob, podSpecOf, pointerSegment, stringMap } from '../objects.js';
@@ -22,7 +23,20 @@ interface Candidate {
   where: string;
   /** Structured content whose inner key/value pairs are checked by entropy too. */
   structured: boolean;
+  /** Decoded binaryData: only the PEM private-key detector runs on it. */
+  binary?: boolean;
 }
+
+/** How many base64 characters of one binaryData value are decoded and scanned (1 MiB decoded). */
+export const MAX_BINARY_BASE64_CHARS = (MAX_SCANNED_CHARS / 3) * 4;
+
+/** Decodes (the first MiB of) a base64 value as latin1, so that ASCII text inside binary content stays readable. */
+function decodeBinary(b64: string): string {
+  const head = b64.length > MAX_BINARY_BASE64_CHARS ? b64.slice(0, MAX_BINARY_BASE64_CHARS) : b64;
+  return Buffer.from(head, 'base64').toString('latin1');
+}
+
+const BINARY_DETECTORS: ReadonlySet<DetectorId> = new Set<DetectorId>(['pem-private-key']);
 
 interface Compiled {
   enabled: Set<DetectorId>;
@@ -58,6 +72,9 @@ export function candidates(obj: KubeObject): Candidate[] {
     for (const [k, v] of Object.entries(stringMap((obj as Record<string, unknown>).data))) {
       out.push({ key: k, value: v, path: `/data/${pointerSegment(k)}`, where: `data key ${k}`, structured: v.includes('\n') || /[:=]/.test(v) });
     }
+    for (const [k, v] of Object.entries(stringMap((obj as Record<string, unknown>).binaryData))) {
+      out.push({ key: k, value: decodeBinary(v), path: `/binaryData/${pointerSegment(k)}`, where: `binaryData key ${k}`, structured: false, binary: true });
+    }
   }
   const pod = podSpecOf(obj);
   if (pod) {
@@ -88,6 +105,10 @@ export const secretLeaksRule: RuleDefinition<SecretLeaksParams> = {
     for (const cand of candidates(obj)) {
       const value = cand.value.length > MAX_SCANNED_CHARS ? cand.value.slice(0, MAX_SCANNED_CHARS) : cand.value;
       if (matchesAnyGlob(cand.key, params.allowKeys) || c.allow.some((re) => re.test(value))) continue;
+      if (cand.binary) {
+        for (const detector of detectPatterns(value, c.enabled.has('pem-private-key') ? BINARY_DETECTORS : new Set())) out.push(violation(who, cand, detector));
+        continue;
+      }
       const found = new Set<string>(detectPatterns(value, c.enabled));
       if (c.enabled.has('high-entropy')) {
         if (detectEntropy(cand.key, value, c.entropy)) found.add('high-entropy');
@@ -100,14 +121,17 @@ export const secretLeaksRule: RuleDefinition<SecretLeaksParams> = {
           }
         }
       }
-      for (const detector of found) {
-        out.push({
-          message: `${who} ${cand.where} looks like a plain-text secret (${detector}); move it to a Secret or a secret store and reference it (bulwark.dev/secret.<file>), or allow-list the key in the policy`,
-          path: cand.path,
-          detector: detector.startsWith('high-entropy') ? 'high-entropy' : detector,
-        });
-      }
+      for (const detector of found) out.push(violation(who, cand, detector));
     }
     return out;
   },
 };
+
+/** The finding for one detector on one candidate: names the key and the detector, never the value. */
+function violation(who: string, cand: Candidate, detector: string): Violation {
+  return {
+    message: `${who} ${cand.where} looks like a plain-text secret (${detector}); move it to a Secret or a secret store and reference it (bulwark.dev/secret.<file>), or allow-list the key in the policy`,
+    path: cand.path,
+    detector: detector.startsWith('high-entropy') ? 'high-entropy' : detector,
+  };
+}
