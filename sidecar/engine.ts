@@ -7,13 +7,13 @@ import type { Logger } from '../webhook/log.js';
 import type { FileSpec, SidecarSpec } from './spec/types.js';
 import { SidecarError, errorCode, type SidecarErrorCode } from './errors.js';
 import { Fetcher, type ProviderSource } from './core/fetcher.js';
-import { contentHash } from './core/hash.js';
+import { contentHash, publicDigest } from './core/hash.js';
 import { renderFile } from './render/render-file.js';
 import type { Layer } from './render/merge.js';
 import { writeFileSet, readFileSet, type FileContent } from './write/atomic-dir.js';
 import { DEFAULT_FILE_MODE } from './write/atomic-file.js';
 import { runReloadChain } from './reload/chain.js';
-import type { StepRunner } from './reload/types.js';
+import type { ReloadOutcome, StepRunner } from './reload/types.js';
 import { BadVersionMemory, waitHealthy } from './reload/health.js';
 import type { SidecarMetrics } from './metrics.js';
 import type { EncryptedCache } from './fallback/encrypted-cache.js';
@@ -131,12 +131,14 @@ export class Engine {
     const { spec, logger, metrics } = this.opts;
     const result: SyncResult = { changed: [], failures: [], written: false, reloaded: false, rolledBack: false, skippedBad: false };
     const next = new Map(this.current);
+    const skipped: string[] = [];
     for (const file of spec.files) {
       try {
         const fresh = await this.renderOne(file);
         metrics.fileFetched(file.name, fresh.fetchedAt);
         const old = this.current.get(file.name);
-        if (old?.hash === fresh.hash) next.set(file.name, { ...old, versions: fresh.versions });
+        if (this.bad.isBad(file.name, fresh.hash)) skipped.push(file.name);
+        else if (old?.hash === fresh.hash) next.set(file.name, { ...old, versions: fresh.versions, fetchedAt: fresh.fetchedAt });
         else {
           next.set(file.name, fresh);
           result.changed.push(file.name);
@@ -147,14 +149,13 @@ export class Engine {
         logger.warn(this.current.has(file.name) ? 'fetch failed, keeping last good content' : 'fetch failed, no content yet', { file: failure.file, code: failure.code, error: failure.message, staleSeconds: metrics.stalenessOf(file.name), reason });
       }
     }
+    if (skipped.length) {
+      result.skippedBad = true;
+      logger.warn('skipping content that failed its health check; waiting for the store value to change', { files: skipped, versions: skipped.map((n) => this.bad.current(n)) });
+    }
     if (result.changed.length === 0 || (requireAll && result.failures.length)) {
       if (result.changed.length === 0) this.current = next;
       return result;
-    }
-    const setHash = contentHash(...spec.files.map((f) => next.get(f.name)?.hash ?? '-'));
-    if (this.bad.isBad(setHash)) {
-      logger.warn('skipping content that failed its health check; waiting for the store value to change', { version: setHash });
-      return { ...result, changed: [], skippedBad: true };
     }
     const previous = this.current;
     await this.write(next);
@@ -165,17 +166,27 @@ export class Engine {
     this.current = next;
     result.written = true;
     if (!reload || previous.size === 0) return result;
-    result.reloaded = await this.reload(reason);
-    if (result.reloaded && spec.health) {
-      const healthy = await (this.opts.healthCheck ?? waitHealthy)(spec.health.url, spec.health.timeoutSeconds * 1000);
-      if (!healthy) {
-        this.bad.mark(setHash);
+    const outcome = await this.reload(reason, restartToken(spec, next));
+    result.reloaded = outcome.ok;
+    // A restart replaces the pods: this sidecar is going away, there is nothing to check or roll back.
+    if (outcome.ok && outcome.strategy !== 'restart' && spec.health) {
+      const check = this.opts.healthCheck ?? waitHealthy;
+      const timeoutMs = spec.health.timeoutSeconds * 1000;
+      if (!(await check(spec.health.url, timeoutMs))) {
         metrics.rollbacks.inc();
-        logger.error('app unhealthy after reload, rolling back', { badVersion: setHash, files: result.changed, healthUrl: spec.health.url });
+        const bad = result.changed.map((n) => ({ file: n, version: next.get(n)!.hash }));
+        logger.error('app unhealthy after reload, rolling back', { files: result.changed, badVersions: bad.map((b) => b.version), healthUrl: spec.health.url });
         await this.write(previous);
         this.current = previous;
-        await this.reload('rollback');
+        await this.reload('rollback', restartToken(spec, previous));
         result.rolledBack = true;
+        // Only content the app recovers from is to blame; an app that stays unhealthy is not failing on it.
+        if (await check(spec.health.url, timeoutMs)) {
+          for (const b of bad) this.bad.mark(b.file, b.version);
+          logger.warn('app healthy again after the rollback; the new content of these files is skipped until the store changes', { files: result.changed });
+        } else {
+          logger.error('app still unhealthy after the rollback; not blaming the new content, it will be tried again', { files: result.changed, healthUrl: spec.health.url });
+        }
       }
     }
     return result;
@@ -195,17 +206,26 @@ export class Engine {
     }
   }
 
-  private async reload(reason: string): Promise<boolean> {
-    const outcome = await runReloadChain(this.opts.spec, this.opts.runStep, this.opts.metrics);
+  private async reload(reason: string, contentId: string): Promise<ReloadOutcome> {
+    const outcome = await runReloadChain(this.opts.spec, this.opts.runStep, this.opts.metrics, { contentId });
     if (outcome.ok) this.opts.logger.info('app reloaded', { strategy: outcome.strategy, reason, failedSteps: outcome.errors });
     else this.opts.logger.error('reload failed', { code: 'RELOAD_FAILED', errors: outcome.errors, reason });
-    return outcome.ok;
+    return outcome;
   }
 
   /** Stops providers. */
   async close(): Promise<void> {
     await this.fetcher.close();
   }
+}
+
+/**
+ * The id of a content set that is the same in every replica: a plain digest of the store version
+ * ids of each file (never of content). The restart strategy writes it as restartedAt, so N replicas
+ * seeing the same change patch the same value and the workload restarts once.
+ */
+export function restartToken(spec: SidecarSpec, set: ReadonlyMap<string, FileState>): string {
+  return publicDigest(...spec.files.map((f) => `${f.name}=${set.get(f.name)?.versions ?? '-'}`));
 }
 
 /** Throws the init failure message: which files could not be had, naming store and path. */

@@ -3,13 +3,13 @@
  */
 import type { ReloadStep, SidecarSpec } from '../spec/types.js';
 import type { SidecarMetrics } from '../metrics.js';
-import type { ReloadOutcome, StepRunner } from './types.js';
+import type { ReloadContext, ReloadOutcome, StepRunner } from './types.js';
 import { signalProcess } from './signal.js';
 import { httpReload } from './http.js';
 import { restartOwner } from './restart.js';
 
 /** The default runner of each strategy. */
-export const defaultStepRunner: StepRunner = async (step: ReloadStep, spec: SidecarSpec) => {
+export const defaultStepRunner: StepRunner = async (step: ReloadStep, spec: SidecarSpec, context?: ReloadContext) => {
   switch (step.type) {
     case 'signal':
       await signalProcess(step.signal, step.process);
@@ -18,7 +18,7 @@ export const defaultStepRunner: StepRunner = async (step: ReloadStep, spec: Side
       await httpReload(step.url);
       return;
     case 'restart':
-      await restartOwner(spec.pod.namespace, spec.pod.owner);
+      await restartOwner(spec.pod.namespace, spec.pod.owner, context?.contentId ?? new Date().toISOString());
       return;
     case 'none':
       return;
@@ -26,13 +26,13 @@ export const defaultStepRunner: StepRunner = async (step: ReloadStep, spec: Side
 };
 
 /** Runs the steps in order and stops at the first success; records each attempt in metrics. */
-export async function runReloadChain(spec: SidecarSpec, run: StepRunner = defaultStepRunner, metrics?: SidecarMetrics): Promise<ReloadOutcome> {
+export async function runReloadChain(spec: SidecarSpec, run: StepRunner = defaultStepRunner, metrics?: SidecarMetrics, context?: ReloadContext): Promise<ReloadOutcome> {
   const errors: string[] = [];
   let strategy = 'none';
   for (const step of spec.reload) {
     strategy = step.type;
     try {
-      await run(step, spec);
+      await run(step, spec, context);
       metrics?.reloads.inc({ strategy, result: 'success' });
       return { ok: true, strategy, errors };
     } catch (err) {

@@ -21,25 +21,26 @@ export async function waitHealthy(url: string, timeoutMs: number, settleMs = Mat
   return false;
 }
 
-/** Remembers the content hash of a set that made the app unhealthy; it is skipped until a different set is fetched. */
+/** Remembers, per file, the content hash that made the app unhealthy; it is skipped until that file's store value changes. */
 export class BadVersionMemory {
-  private bad: string | undefined;
+  private readonly bad = new Map<string, string>();
 
-  /** Marks a set hash as bad. */
-  mark(hash: string): void {
-    this.bad = hash;
+  /** Marks a file's content hash as bad. */
+  mark(file: string, hash: string): void {
+    this.bad.set(file, hash);
   }
 
-  /** True when the candidate is the bad set; a different candidate clears the memory (the store changed). */
-  isBad(candidate: string): boolean {
-    if (this.bad === undefined) return false;
-    if (candidate === this.bad) return true;
-    this.bad = undefined;
+  /** True when the candidate is the file's bad content; a different candidate clears the file's memory (its store changed). */
+  isBad(file: string, candidate: string): boolean {
+    const bad = this.bad.get(file);
+    if (bad === undefined) return false;
+    if (candidate === bad) return true;
+    this.bad.delete(file);
     return false;
   }
 
-  /** The remembered bad hash, if any. */
-  current(): string | undefined {
-    return this.bad;
+  /** The remembered bad hash of a file, if any. */
+  current(file: string): string | undefined {
+    return this.bad.get(file);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The restart strategy: a graceful rolling restart of the pod's owning workload, done the way
- * `kubectl rollout restart` does it (a pod template annotation with the current time).
+ * `kubectl rollout restart` does it (a pod template annotation), with the content set id as the
+ * value so that every replica patches the same value for the same change.
  * The Kubernetes client is loaded only when this strategy runs.
  */
 import { SidecarError } from '../errors.js';
@@ -8,13 +9,17 @@ import { SidecarError } from '../errors.js';
 /** The annotation kubectl sets on rollout restart. */
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
-/** Builds the merge patch that restarts a workload's pods. Pure. */
-export function buildRestartPatch(now: Date): Record<string, unknown> {
-  return { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now.toISOString() } } } } };
+/**
+ * Builds the merge patch that restarts a workload's pods. Pure. `value` is the content set id
+ * (the same in every replica, so N sidecars seeing one change patch one value and the workload
+ * rolls once; re-patching an equal value is a no-op), or a time for kubectl-style restarts.
+ */
+export function buildRestartPatch(value: Date | string): Record<string, unknown> {
+  return { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: typeof value === 'string' ? value : value.toISOString() } } } } };
 }
 
 /** Patches the owner (Deployment, StatefulSet, DaemonSet, or the Deployment above a ReplicaSet); returns "Kind/name". */
-export async function restartOwner(namespace: string, owner: { kind: string; name: string } | undefined, now = new Date()): Promise<string> {
+export async function restartOwner(namespace: string, owner: { kind: string; name: string } | undefined, value: Date | string = new Date()): Promise<string> {
   if (!owner) throw new SidecarError('RELOAD_FAILED', 'restart reload needs the pod owner in the spec (pod.owner)');
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
@@ -30,7 +35,7 @@ export async function restartOwner(namespace: string, owner: { kind: string; nam
       kind = 'Deployment';
       name = dep.name;
     }
-    const body = buildRestartPatch(now);
+    const body = buildRestartPatch(value);
     if (kind === 'Deployment') await apps.patchNamespacedDeployment({ name, namespace, body }, opts);
     else if (kind === 'StatefulSet') await apps.patchNamespacedStatefulSet({ name, namespace, body }, opts);
     else if (kind === 'DaemonSet') await apps.patchNamespacedDaemonSet({ name, namespace, body }, opts);

@@ -3,8 +3,13 @@
  */
 import type { ReloadStep, SidecarSpec } from '../spec/types.js';
 
+/** What a reload is about: `contentId` is the same in every replica for the same content set (no content in it). */
+export interface ReloadContext {
+  contentId: string;
+}
+
 /** Performs one reload step; resolves on success, throws (with a reason) on failure. */
-export type StepRunner = (step: ReloadStep, spec: SidecarSpec) => Promise<void>;
+export type StepRunner = (step: ReloadStep, spec: SidecarSpec, context?: ReloadContext) => Promise<void>;
 
 /** The outcome of a reload chain. */
 export interface ReloadOutcome {

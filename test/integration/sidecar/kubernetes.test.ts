@@ -121,6 +121,13 @@ describe('sidecar against a real kube-apiserver (kubernetes provider, restart re
     assert.equal(dep.spec.template.metadata.annotations?.[RESTARTED_AT], now.toISOString());
   });
 
+  it('replicas patching the same content id restart the Deployment once (the second patch changes nothing)', async () => {
+    const generation = async () => (JSON.parse(await cluster!.kubectl.ok(['-n', NS, 'get', 'deployment', 'web', '-o', 'json'])) as { metadata: { generation: number } }).metadata.generation;
+    const start = await generation();
+    for (let replica = 0; replica < 3; replica++) await restartOwner(NS, { kind: 'Deployment', name: 'web' }, '0123456789abcdef');
+    assert.equal(await generation(), start + 1);
+  });
+
   it('follows a ReplicaSet owner up to its Deployment, and refuses other kinds', async () => {
     const dep = JSON.parse(await cluster!.kubectl.ok(['-n', NS, 'get', 'deployment', 'web', '-o', 'json'])) as { metadata: { uid: string } };
     const rs = {

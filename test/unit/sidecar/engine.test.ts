@@ -85,7 +85,7 @@ describe('sidecar engine', () => {
   });
 
   it('rolls back when the app turns unhealthy and does not retry the bad version until the store changes', async () => {
-    const h = harness(specWith({ health: { url: 'http://x/healthz', timeoutSeconds: 1 } }), [false]);
+    const h = harness(specWith({ health: { url: 'http://x/healthz', timeoutSeconds: 1 } }), [false, true]);
     h.store.set('app/config', { v: 'good' });
     await h.engine.sync('init');
     h.store.set('app/config', { v: 'bad' });
@@ -102,6 +102,80 @@ describe('sidecar engine', () => {
     assert.equal(fixed.written, true);
     assert.equal(fixed.rolledBack, false);
     assert.deepEqual(JSON.parse(await readFile(join(root, 'app.json'), 'utf8')), { v: 'fixed' });
+  });
+
+  describe('rollback per file', () => {
+    const twoFiles = (over: Partial<SidecarSpec> = {}): SidecarSpec => {
+      const spec = specWith({ health: { url: 'http://x/healthz', timeoutSeconds: 1 }, ...over });
+      spec.files.push({ name: 'b.json', kind: 'config', sources: [{ store: 'mem', path: 'app/b' }], format: 'json', mode: 0o400 });
+      return spec;
+    };
+    const read = async (name: string) => JSON.parse(await readFile(join(root, name), 'utf8')) as unknown;
+
+    it('a bad file does not block a later change of another file', async () => {
+      const h = harness(twoFiles(), [false, true]);
+      h.store.set('app/config', { v: 'good' });
+      h.store.set('app/b', { b: 1 });
+      await h.engine.sync('init');
+      h.store.set('app/config', { v: 'bad' });
+      assert.equal((await h.engine.sync('poll')).rolledBack, true);
+      h.store.set('app/b', { b: 2 });
+      const r = await h.engine.sync('poll');
+      assert.deepEqual([r.changed, r.skippedBad, r.rolledBack], [['b.json'], true, false]);
+      assert.deepEqual([await read('app.json'), await read('b.json')], [{ v: 'good' }, { b: 2 }]);
+    });
+
+    it('content is not marked bad when the app stays unhealthy after the rollback, so it is tried again', async () => {
+      const h = harness(specWith({ health: { url: 'http://x/healthz', timeoutSeconds: 1 } }), [false, false, true]);
+      h.store.set('app/config', { v: 'good' });
+      await h.engine.sync('init');
+      h.store.set('app/config', { v: 'new' });
+      assert.equal((await h.engine.sync('poll')).rolledBack, true);
+      const again = await h.engine.sync('poll');
+      assert.deepEqual([again.skippedBad, again.written, again.rolledBack], [false, true, false]);
+      assert.deepEqual(await read('app.json'), { v: 'new' });
+      assert.ok(h.logs.some((l) => l.msg === 'app still unhealthy after the rollback; not blaming the new content, it will be tried again'));
+    });
+  });
+
+  describe('restart reload', () => {
+    it('is not health-checked or rolled back: the pods are being replaced', async () => {
+      const h = harness(specWith({ reload: [{ type: 'restart' }], health: { url: 'http://x/healthz', timeoutSeconds: 1 } }), [false, false]);
+      h.store.set('app/config', { v: 1 });
+      await h.engine.sync('init');
+      h.store.set('app/config', { v: 2 });
+      const r = await h.engine.sync('poll');
+      assert.deepEqual([r.reloaded, r.rolledBack], [true, false]);
+      assert.equal(h.health.length, 2, 'health never checked');
+      assert.deepEqual(await readFile(join(root, 'app.json'), 'utf8').then((t) => JSON.parse(t) as unknown), { v: 2 });
+    });
+
+    it('every replica patches the same restartedAt value for the same change (the workload restarts once)', async () => {
+      const spec = specWith({ reload: [{ type: 'restart' }] });
+      const store = new MemStore();
+      store.set('app/config', { v: 1 });
+      const seen: string[][] = [[], []];
+      const replicas = await Promise.all(
+        [0, 1].map(async (i) => {
+          const dir = await mkdtemp(join(tmpdir(), `bulwark-replica-${i}-`));
+          const engine = new Engine({ spec, root: dir, logger: silentLogger, metrics: new SidecarMetrics(), providers: async () => store, runStep: async (_s, _spec, ctx) => void seen[i]!.push(ctx!.contentId) });
+          await engine.sync('init');
+          return { engine, dir };
+        }),
+      );
+      try {
+        store.set('app/config', { v: 2 });
+        for (const r of replicas) await r.engine.sync('poll');
+        store.set('app/config', { v: 3 });
+        for (const r of replicas) await r.engine.sync('poll');
+        assert.equal(seen[0]!.length, 2);
+        assert.deepEqual(seen[0], seen[1], 'replicas agree on each value');
+        assert.notEqual(seen[0]![0], seen[0]![1], 'a new change is a new value');
+        assert.match(seen[0]![0]!, /^[0-9a-f]{16}$/);
+      } finally {
+        for (const r of replicas) await rm(r.dir, { recursive: true, force: true });
+      }
+    });
   });
 
   it('serves last good content while the store is down, and staleness grows', async () => {

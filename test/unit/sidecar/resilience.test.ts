@@ -74,12 +74,14 @@ describe('sidecar resilience helpers', () => {
     });
   }
 
-  it('remembers a bad version until a different one is seen', () => {
+  it('remembers a bad version per file until that file shows a different one', () => {
     const m = new BadVersionMemory();
-    m.mark('h1');
-    assert.equal(m.isBad('h1'), true);
-    assert.equal(m.isBad('h2'), false);
-    assert.equal(m.isBad('h1'), false, 'store changed in between, so h1 may be tried again');
+    m.mark('a', 'h1');
+    assert.equal(m.isBad('a', 'h1'), true);
+    assert.equal(m.isBad('b', 'h1'), false, 'other files are not affected');
+    assert.equal(m.isBad('a', 'h1'), true);
+    assert.equal(m.isBad('a', 'h2'), false);
+    assert.equal(m.isBad('a', 'h1'), false, 'store changed in between, so h1 may be tried again');
   });
 
   it('selects #key from maps and JSON text, and refuses missing keys', () => {
