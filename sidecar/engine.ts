@@ -10,7 +10,7 @@ import { Fetcher, type ProviderSource } from './core/fetcher.js';
 import { contentHash, publicDigest } from './core/hash.js';
 import { renderFile } from './render/render-file.js';
 import type { Layer } from './render/merge.js';
-import { writeFileSet, readFileSet, type FileContent } from './write/atomic-dir.js';
+import { writeFileSet, readFileSet, readFileSetWithTimes, type FileContent } from './write/atomic-dir.js';
 import { DEFAULT_FILE_MODE } from './write/atomic-file.js';
 import { runReloadChain } from './reload/chain.js';
 import type { ReloadOutcome, StepRunner } from './reload/types.js';
@@ -80,8 +80,13 @@ export class Engine {
   /** Seeds the last good state from the files on disk, or else from the encrypted cache; returns how many files were found. */
   async seed(): Promise<number> {
     const names = this.opts.spec.files.map((f) => f.name);
-    const onDisk = await readFileSet(this.opts.root, names);
-    for (const [name, content] of onDisk) this.current.set(name, { content, hash: contentHash(content), versions: 'on-disk', fetchedAt: this.now() });
+    const onDisk = await readFileSetWithTimes(this.opts.root, names);
+    for (const [name, { content, mtimeMs }] of onDisk) {
+      // The file's mtime is the time its content was fetched (writeFileSet sets it), so staleness survives a restart.
+      const fetchedAt = Math.min(Math.round(mtimeMs), this.now());
+      this.current.set(name, { content, hash: contentHash(content), versions: 'on-disk', fetchedAt });
+      this.opts.metrics.fileFetched(name, fetchedAt);
+    }
     if (onDisk.size === 0 && this.opts.cache) {
       const cached = await this.opts.cache.load().catch((err: unknown) => {
         this.opts.logger.warn('last-good cache unreadable', { error: (err as Error).message });
@@ -196,7 +201,7 @@ export class Engine {
     const files = new Map<string, FileContent>();
     for (const f of this.opts.spec.files) {
       const s = set.get(f.name);
-      if (s) files.set(f.name, { content: s.content, mode: f.mode ?? DEFAULT_FILE_MODE });
+      if (s) files.set(f.name, { content: s.content, mode: f.mode ?? DEFAULT_FILE_MODE, fetchedAt: s.fetchedAt });
     }
     await writeFileSet(this.opts.root, files);
     for (const [name, s] of set) this.opts.metrics.fileWritten(name, s.hash);

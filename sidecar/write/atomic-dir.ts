@@ -3,7 +3,7 @@
  * fresh hidden directory, `..data` is re-pointed at it by renaming a symlink (atomic), and each
  * visible name is a symlink `<name> -> ..data/<name>`. Readers see the whole old set or the whole new one.
  */
-import { mkdir, open, readdir, readlink, rename, rm, symlink, lstat, readFile, chmod } from 'node:fs/promises';
+import { mkdir, open, readdir, readlink, rename, rm, symlink, lstat, readFile, chmod, stat, utimes } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SidecarError } from '../errors.js';
@@ -16,6 +16,8 @@ export const DATA_LINK = '..data';
 export interface FileContent {
   content: Buffer;
   mode?: number;
+  /** When the content was fetched (ms since the epoch): kept as the file's mtime, so a restarted sidecar knows how stale it is. */
+  fetchedAt?: number;
 }
 
 function versionDirName(): string {
@@ -64,6 +66,7 @@ export async function writeFileSet(root: string, files: ReadonlyMap<string, File
         await fh.close();
       }
       await chmod(join(dir, name), f.mode ?? DEFAULT_FILE_MODE);
+      if (f.fetchedAt !== undefined) await utimes(join(dir, name), new Date(), new Date(f.fetchedAt));
     }
     await fsyncDir(dir);
     await replaceSymlink(root, DATA_LINK, version);
@@ -92,9 +95,17 @@ export async function writeFileSet(root: string, files: ReadonlyMap<string, File
 /** Reads the current content of the named files (missing ones are left out). */
 export async function readFileSet(root: string, names: readonly string[]): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
+  for (const [name, f] of await readFileSetWithTimes(root, names)) out.set(name, f.content);
+  return out;
+}
+
+/** Reads the current content of the named files with their mtimes (the fetch time writeFileSet recorded). */
+export async function readFileSetWithTimes(root: string, names: readonly string[]): Promise<Map<string, { content: Buffer; mtimeMs: number }>> {
+  const out = new Map<string, { content: Buffer; mtimeMs: number }>();
   for (const name of names) {
     try {
-      out.set(name, await readFile(join(root, name)));
+      const content = await readFile(join(root, name));
+      out.set(name, { content, mtimeMs: (await stat(join(root, name))).mtimeMs });
     } catch {
       // not written yet
     }

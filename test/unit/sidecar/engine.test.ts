@@ -198,6 +198,20 @@ describe('sidecar engine', () => {
     assert.equal(h.metrics.stalenessOf('app.json'), 0);
   });
 
+  it('a restarted sidecar knows how stale the content on disk is (fetch time kept as the file mtime)', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const first = harness(specWith(), [], () => now);
+    first.store.set('app/config', { a: 1 });
+    await first.engine.sync('init');
+    now += 90_000;
+    const restarted = harness(specWith(), [], () => now);
+    restarted.store.down = true;
+    assert.equal(await restarted.engine.seed(), 1);
+    assert.equal(restarted.metrics.stalenessOf('app.json'), 90);
+    await restarted.engine.sync('poll');
+    assert.match(await restarted.metrics.registry.metrics(), /bulwark_sidecar_staleness_seconds\{file="app.json"\} 90/);
+  });
+
   it('refuses a source outside the tenant prefixes without calling the store', async () => {
     const spec = specWith();
     spec.files[0]!.sources = [{ store: 'mem', path: 'app/../other/secret' }];
