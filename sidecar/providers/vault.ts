@@ -17,16 +17,45 @@ interface VaultRead {
   renewable?: boolean;
 }
 
-/** Builds the API path of a read: KV v2 inserts "data/" after the mount and adds ?version. Pure. */
+const encodePath = (segments: readonly string[]): string => segments.map(encodeURIComponent).join('/');
+
+/** Builds the API path of a read: KV v2 inserts "data/" after the mount and adds ?version; every segment is URL-encoded. Pure. */
 export function vaultApiPath(path: string, kvVersion: 1 | 2, version?: string): string {
   const clean = path.replace(/^\/+/, '');
-  if (kvVersion === 1) return `/v1/${clean}`;
+  if (kvVersion === 1) return `/v1/${encodePath(clean.split('/'))}`;
   const [mount, ...rest] = clean.split('/');
   // The API form (secret/data/app, as Vault policies and tenant prefixes write it) is used as is;
   // the logical form (secret/app, as `vault kv get` takes it) gets data/ after the mount.
   if (rest[0] === 'data') rest.shift();
   if (rest.length === 0) throw new SidecarError('NOT_FOUND', `vault path ${path} has no secret after the mount "${mount}"`);
-  return `/v1/${mount}/data/${rest.join('/')}${version ? `?version=${encodeURIComponent(version)}` : ''}`;
+  return `/v1/${encodePath([mount!, 'data', ...rest])}${version ? `?version=${encodeURIComponent(version)}` : ''}`;
+}
+
+function under(path: string, prefix: string): boolean {
+  const p = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  return p === '' || path === p || path.startsWith(`${p}/`);
+}
+
+/**
+ * Checks the path a KV v2 read actually reaches against the tenant's prefixes (the fetcher checked
+ * the path as written, before "data/" was added or taken as given). A prefix in the logical form
+ * (secret/team-a) must contain the secret's logical path; one in the API form (secret/data/team-a,
+ * three segments or more) its API path. So a tenant whose prefix is secret/data/ (a team called
+ * "data") cannot reach secret/data/<anything> = the whole mount. Throws OUT_OF_SCOPE. Pure.
+ */
+export function enforceVaultScope(path: string, kvVersion: 1 | 2, prefixes: readonly string[] | undefined, storeName: string): void {
+  if (kvVersion === 1 || !prefixes || prefixes.length === 0) return;
+  const [mount, ...rest] = path.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
+  if (rest[0] === 'data') rest.shift();
+  const logical = [mount, ...rest].join('/');
+  const api = [mount, 'data', ...rest].join('/');
+  const ok = prefixes.some((raw) => {
+    const segments = raw.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
+    return under(logical, raw) || (segments.length >= 3 && segments[1] === 'data' && under(api, raw));
+  });
+  if (!ok) {
+    throw new SidecarError('OUT_OF_SCOPE', `vault path "${path}" in store ${storeName} reads ${logical} (API path ${api}), which is outside the tenant's allowed prefixes (${prefixes.join(', ')}); a tenant's own secrets are under <mount>/data/<prefix>/ in the API form`, { store: storeName, path });
+  }
 }
 
 /** Creates the Vault provider of a store. */
@@ -61,6 +90,7 @@ export function createVaultProvider(ctx: ProviderContext): Provider {
   });
 
   const fetchOnce = async (ref: ProviderRef): Promise<LeasedRead> => {
+    enforceVaultScope(ref.path, kv, store.pathPrefixes, ctx.storeName);
     const r = await call<VaultRead>(vaultApiPath(ref.path, kv, ref.version), `vault read ${ref.path}`);
     if (!r?.data) throw new SidecarError('BAD_RESPONSE', `vault read ${ref.path} returned no data`);
     if (kv === 2) {
