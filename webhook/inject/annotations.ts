@@ -204,8 +204,12 @@ export function parseLoopbackUrl(key: string, raw: string): Parsed<string> {
   } catch {
     return bad(key, `${quote(raw)} is not a URL; use http://127.0.0.1:<port>/<path> or http://localhost:<port>/<path>`);
   }
+  if (url.username || url.password) {
+    // Never echo the URL: its user:password part is a credential.
+    return bad(key, 'the URL contains credentials (user:password@) and is not allowed; remove them (the app in this pod is called on localhost without credentials) and rotate the password if it was real');
+  }
   const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(url.hostname);
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !loopback || url.username || url.password) {
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !loopback) {
     return bad(key, `${quote(raw)} is not allowed; use an http or https URL on localhost, 127.0.0.1 or [::1] without credentials (the app in this pod)`);
   }
   return ok(v);
@@ -290,10 +294,23 @@ function checkTemplate(raw: string): string {
   try {
     parsed = new Mustache.Writer().parse(raw) as unknown[]; // a fresh writer: mustache's global cache stays untouched
   } catch (err) {
-    return `is not a valid mustache template (${(err as Error).message.split('\n')[0]}); check that every {{#section}} is closed`;
+    return `is not a valid mustache template (${templateErrorSummary(err)}); check that every {{#section}} is closed`;
   }
   if (hasPartial(parsed)) return 'uses a partial ({{> name}}); partials are not allowed, inline the text instead';
   return '';
+}
+
+/**
+ * Mustache's parse error without template text: "Invalid tags: <text>" and section names can carry
+ * whatever the template holds (a template may embed literal values), so only the kind of error, a
+ * section name that is a plain identifier, and the position are kept.
+ */
+function templateErrorSummary(err: unknown): string {
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 512);
+  const kind = /^(Unclosed tag|Unclosed section|Unopened section|Invalid tags|Unclosed comment)/.exec(first)?.[1] ?? 'parse error';
+  const name = /^[^"]*"([A-Za-z0-9_.-]{1,64})"/.exec(first)?.[1];
+  const at = / at (\d+)$/.exec(first)?.[1];
+  return `${kind}${name && kind !== 'Invalid tags' ? ` "${name}"` : ''}${at ? ` at ${at}` : ''}`;
 }
 
 function hasPartial(tokens: unknown[]): boolean {

@@ -8,6 +8,7 @@ import type { InjectContext } from '../../../webhook/inject/context.js';
 import { injectPod } from '../../../webhook/inject/inject-pod.js';
 import { BULWARK_API_VERSION } from '../../../webhook/policy/documents.js';
 import { ctx, docs, options, pod } from './fixtures.js';
+import { stripUserinfo } from '../../../webhook/inject/field-error.js';
 
 const OK = { 'bulwark.dev/inject': 'true', 'bulwark.dev/secret.db': 'vault:kv/app#password' };
 
@@ -101,6 +102,36 @@ describe('inject/injectPod: malformed annotations are denied with a message nami
   }
 });
 
+describe('inject/injectPod: denials never echo credentials', () => {
+  const SECRET_BITS = ['admin', 's3cr3t'];
+  const credRows: Array<{ name: string; input: Record<string, string>; want: RegExp }> = [
+    { name: 'health URL with user:password on loopback', input: { ...OK, 'bulwark.dev/health': 'http://admin:s3cr3t@127.0.0.1:8080/healthz' }, want: /bulwark\.dev\/health: the URL contains credentials \(user:password@\) and is not allowed; remove them/ },
+    { name: 'health URL with user:password on another host', input: { ...OK, 'bulwark.dev/health': 'https://admin:s3cr3t@10.0.0.1/healthz' }, want: /bulwark\.dev\/health: the URL contains credentials/ },
+    { name: 'health URL with a user only', input: { ...OK, 'bulwark.dev/health': 'http://admin@localhost/healthz' }, want: /bulwark\.dev\/health: the URL contains credentials/ },
+    { name: 'reload http step with credentials', input: { ...OK, 'bulwark.dev/reload': 'signal:HUP, http:http://admin:s3cr3t@127.0.0.1/reload' }, want: /bulwark\.dev\/reload: the URL contains credentials/ },
+    { name: 'health value that is no URL but holds user:password@', input: { ...OK, 'bulwark.dev/health': 'http://admin:s3cr3t@[bad' }, want: /bulwark\.dev\/health: "http:\/\/\*\*\*@\[bad" is not a URL/ },
+    { name: 'config reference that is a URL with credentials', input: { ...OK, 'bulwark.dev/config.app': 'https://admin:s3cr3t@config.example.com/app' }, want: /bulwark\.dev\/config\.app: version "config\.example\.com\/app" is not valid/ },
+    { name: 'reload step that is not a step and holds a URL with credentials', input: { ...OK, 'bulwark.dev/reload': 'curl ftp://admin:s3cr3t@127.0.0.1/x' }, want: /bulwark\.dev\/reload: "curl ftp:\/\/\*\*\*@127\.0\.0\.1\/x" is not a reload step/ },
+    { name: 'template whose delimiter change fails', input: { ...OK, 'bulwark.dev/template.db': 'x {{=s3cr3t=}} y' }, want: /bulwark\.dev\/template\.db: is not a valid mustache template \(Invalid tags\); check/ },
+  ];
+  for (const row of credRows) {
+    it(row.name, () => {
+      const r = injectPod(pod(row.input), ctx());
+      assert.equal(r.result, 'denied', JSON.stringify(r));
+      if (r.result !== 'denied') return;
+      assert.match(r.message, row.want);
+      for (const bit of SECRET_BITS) assert.ok(!r.message.includes(bit), `the message echoes "${bit}": ${r.message}`);
+      for (const e of r.errors) for (const bit of SECRET_BITS) assert.ok(!e.message.includes(bit));
+    });
+  }
+
+  it('a template error keeps a plain section name and its position', () => {
+    const r = injectPod(pod({ ...OK, 'bulwark.dev/template.db': '{{#items}}x' }), ctx());
+    assert.equal(r.result, 'denied');
+    if (r.result === 'denied') assert.match(r.message, /is not a valid mustache template \(Unclosed section "items" at 11\)/);
+  });
+});
+
 describe('inject/injectPod: tenancy refusals', () => {
   function tenantCtx(): InjectContext {
     const d = docs();
@@ -160,4 +191,16 @@ describe('inject/injectPod: a spec that fails the sidecar schema is never inject
       assert.match(r.message, /invalid: .*\/stores\/vault\/address/);
     }
   });
+});
+
+describe('inject/stripUserinfo', () => {
+  const rows = [
+    { input: 'http://admin:pw@127.0.0.1:8080/healthz', want: 'http://***@127.0.0.1:8080/healthz' },
+    { input: 'a https://u:p@h/x and ftp://v@w?q', want: 'a https://***@h/x and ftp://***@w?q' },
+    { input: 'https://u:p@ss@h/x', want: 'https://***@h/x' },
+    { input: 'vault:kv/app#password@3', want: 'vault:kv/app#password@3' },
+    { input: 'http://host/path@x', want: 'http://host/path@x' },
+    { input: 'no url at all', want: 'no url at all' },
+  ];
+  for (const row of rows) it(row.input, () => assert.equal(stripUserinfo(row.input), row.want));
 });

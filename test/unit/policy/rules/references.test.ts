@@ -24,6 +24,15 @@ describe('references rule', () => {
     });
   }
 
+  it('an invalid requires-config entry holding a URL with credentials is quoted without them', () => {
+    const object = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'a', annotations: { 'bulwark.dev/requires-config': 'https://admin:s3cr3t@cfg.example.com/x>=2' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+    const out = runFixture('references', { file: 'inline', object, authoritative: true });
+    assert.ok(Array.isArray(out));
+    const text = out.map((v) => v.message).join('\n');
+    assert.match(text, /has an invalid entry "https:\/\/\*\*\*@cfg\.example\.com\/x>=2"/);
+    assert.ok(!text.includes('s3cr3t') && !text.includes('admin'), text);
+  });
+
   it('compares versions', () => {
     assert.ok(satisfies(3, { name: 'a', op: '>', version: 2 }));
     assert.ok(!satisfies(2, { name: 'a', op: '>', version: 2 }));

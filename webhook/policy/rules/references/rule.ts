@@ -3,6 +3,7 @@
  * of them, that do not exist is denied unless the reference is optional; bulwark.dev/requires-config
  * is checked against the ConfigMap's bulwark.dev/version label. Lookups come from the cached state.
  */
+import { quote } from '../../../inject/field-error.js';
 import { ANNOTATION_REQUIRES_CONFIG, LABEL_VERSION } from '../../../labels.js';
 import { WORKLOAD_KINDS, describe, podSpecOf, pointerSegment, stringMap } from '../objects.js';
 import type { RuleDefinition, Violation } from '../types.js';
@@ -44,7 +45,7 @@ export const referencesRule: RuleDefinition<ReferencesParams> = {
       if (!value) continue;
       const path = `${base}/annotations/${pointerSegment(ANNOTATION_REQUIRES_CONFIG)}`;
       const { requirements, invalid } = parseRequiresConfig(value);
-      for (const bad of invalid) out.push({ message: `${who} annotation ${ANNOTATION_REQUIRES_CONFIG} has an invalid entry "${bad}"; write <configmap><op><version>, e.g. app-config>=2`, path });
+      for (const bad of invalid) out.push({ message: `${who} annotation ${ANNOTATION_REQUIRES_CONFIG} has an invalid entry ${quote(bad)}; write <configmap><op><version>, e.g. app-config>=2`, path });
       for (const r of requirements) {
         const cm = ctx.state.object('ConfigMap', ns, r.name);
         const label = cm?.labels[LABEL_VERSION];
