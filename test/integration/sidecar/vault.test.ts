@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requirePeer, startBao, type Peer } from './peers.js';
@@ -68,6 +68,7 @@ describe('sidecar vault provider against OpenBao/Vault in dev mode', function ()
     const mint = async (): Promise<string> => (await api('POST', 'auth/token/create', { policies: ['team-a-read'], ttl: '1h' })).auth.client_token as string;
     const file = join(dir, 'rotating-token');
     await writeFile(file, `${await mint()}\n`);
+    const fixed = new Date('2026-01-01T00:00:00Z');
     const p = provider({ auth: { method: 'token', tokenFile: file } });
     const read = async () => ((await p.read({ store: 'vault', path: 'secret/team-a/db' })).value as Record<string, unknown>).password;
     assert.equal(await read(), 'v2');
@@ -75,13 +76,12 @@ describe('sidecar vault provider against OpenBao/Vault in dev mode', function ()
     const old = (await readFile(file, 'utf8')).trim();
     await api('POST', 'auth/token/revoke', { token: old });
     await writeFile(file, `${await mint()}\n`);
-    await utimes(file, new Date(), new Date(Date.now() + 5000));
+    await utimes(file, fixed, fixed);
     assert.equal(await read(), 'v2', 'new token read after the mtime changed');
     // Same mtime (a copy that preserves it): the DENIED answer makes the provider read the file again.
-    const st = await stat(file);
     await api('POST', 'auth/token/revoke', { token: (await readFile(file, 'utf8')).trim() });
     await writeFile(file, `${await mint()}\n`);
-    await utimes(file, st.atime, st.mtime);
+    await utimes(file, fixed, fixed);
     assert.equal(await read(), 'v2', 'new token read after DENIED');
   });
 
