@@ -6,7 +6,11 @@ import type { Logger } from '../webhook/log.js';
 import type { Engine } from './engine.js';
 import type { SidecarSpec } from './spec/types.js';
 import { Debouncer } from './core/debouncer.js';
+import type { SidecarErrorCode } from './errors.js';
 import { backoffDelay, jitteredInterval, sleep } from './fallback/backoff.js';
+
+/** Failures that waiting helps with: only these back the poll off; a permanent error (NOT_FOUND, DENIED, SCHEMA_INVALID...) is retried at the normal interval, where a fix in the store is seen soonest. */
+export const TRANSIENT: ReadonlySet<SidecarErrorCode> = new Set<SidecarErrorCode>(['UNAVAILABLE', 'CIRCUIT_OPEN', 'BUDGET_EXCEEDED']);
 
 /** Runs the watch and poll loops until the signal aborts. */
 export class Runner {
@@ -37,21 +41,25 @@ export class Runner {
         }
       }
     }
-    const refreshMs = this.spec.refreshSeconds * 1000;
     while (!this.signal.aborted) {
       await this.cycle('poll');
-      const delay = this.failures ? backoffDelay(this.failures, Math.min(1000, refreshMs), refreshMs * 4) : jitteredInterval(refreshMs);
-      await sleep(delay, this.signal);
+      await sleep(this.nextDelay(), this.signal);
     }
     this.debouncer.cancel();
     await this.lastCycle;
   }
 
-  /** Runs one engine cycle and tracks consecutive failures for the backoff. */
+  /** The delay before the next poll: the jittered refresh interval, or a backoff while stores are failing transiently. */
+  nextDelay(): number {
+    const refreshMs = this.spec.refreshSeconds * 1000;
+    return this.failures ? backoffDelay(this.failures, Math.min(1000, refreshMs), refreshMs * 4) : jitteredInterval(refreshMs);
+  }
+
+  /** Runs one engine cycle and tracks consecutive transient failures for the backoff (NOT_FOUND, SCHEMA_INVALID and the like are polled at the normal interval). */
   async cycle(reason: string): Promise<void> {
     const p = this.engine.sync(reason).then(
       (r) => {
-        this.failures = r.failures.length ? this.failures + 1 : 0;
+        this.failures = r.failures.some((f) => TRANSIENT.has(f.code)) ? this.failures + 1 : 0;
       },
       (err: unknown) => {
         this.failures += 1;

@@ -9,10 +9,10 @@ const ENCODED = /%(2f|5c|2e|00|25)/i;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** Normalises a store path (no leading slash; a trailing slash, meaning a hierarchy, is kept) or throws OUT_OF_SCOPE naming what is wrong with it. */
-export function normaliseStorePath(path: string): string {
+/** Normalises a store path (no leading slash; a trailing slash, meaning a hierarchy, is kept) or throws OUT_OF_SCOPE naming the store and what is wrong with it. */
+export function normaliseStorePath(path: string, storeName?: string): string {
   const fail = (why: string): never => {
-    throw new SidecarError('OUT_OF_SCOPE', `source path "${path}" is refused: ${why}`, { path });
+    throw new SidecarError('OUT_OF_SCOPE', `source path "${path}"${storeName ? ` in store ${storeName}` : ''} is refused: ${why}`, { path, ...(storeName ? { store: storeName } : {}) });
   };
   if (path.normalize('NFKC') !== path) fail('it contains Unicode characters that normalise to other characters');
   if (CONTROL.test(path)) fail('it contains control characters');
@@ -29,7 +29,7 @@ export function normaliseStorePath(path: string): string {
 
 /** Returns the normalised path when it lies under one of the prefixes (all paths when none), else throws OUT_OF_SCOPE. */
 export function enforcePathScope(path: string, prefixes: readonly string[] | undefined, storeName: string): string {
-  const normal = normaliseStorePath(path);
+  const normal = normaliseStorePath(path, storeName);
   if (!prefixes || prefixes.length === 0) return normal;
   const clean = normal.replace(/\/$/, '');
   for (const raw of prefixes) {

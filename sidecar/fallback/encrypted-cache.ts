@@ -13,14 +13,20 @@ export interface CachedSet {
   files: Record<string, { content: string; mode: number; hash: string; fetchedAt: number }>;
 }
 
-/** Parses a 32-byte key given raw, as 64 hex chars or as base64. */
+/**
+ * Parses the cache key strictly: exactly 32 raw bytes, or (after removing one trailing newline)
+ * exactly 64 hex characters or exactly 44 base64 characters that decode to 32 bytes. Anything else
+ * (short keys, stray whitespace, base64url, padding tricks) is refused rather than guessed at.
+ */
 export function parseCacheKey(raw: Buffer): Buffer {
   if (raw.length === 32) return raw;
-  const text = raw.toString('utf8').trim();
+  const text = raw.toString('latin1').replace(/\r?\n$/, '');
   if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
-  const b64 = Buffer.from(text, 'base64');
-  if (b64.length === 32) return b64;
-  throw new SidecarError('CACHE_INVALID', 'cache key file must hold 32 bytes (raw, 64 hex characters or base64)');
+  if (/^[A-Za-z0-9+/]{43}=$/.test(text)) {
+    const key = Buffer.from(text, 'base64');
+    if (key.length === 32 && key.toString('base64') === text) return key;
+  }
+  throw new SidecarError('CACHE_INVALID', 'cache key file must hold exactly 32 bytes: raw, 64 hex characters or 44 base64 characters (one trailing newline allowed)');
 }
 
 /** Encrypts a JSON-serialisable value with AES-256-GCM. */

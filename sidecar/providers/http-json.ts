@@ -4,7 +4,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { SidecarError, codeForStatus } from '../errors.js';
 
 /** One HTTP answer. */
@@ -24,7 +24,17 @@ export interface HttpJsonOptions {
   signal?: AbortSignal;
 }
 
-const caCache = new Map<string, Buffer>();
+const caCache = new Map<string, { mtimeMs: number; size: number; ca: Buffer }>();
+
+/** The CA bundle of a file, read again whenever its mtime or size changes (a rotated CA is used without a restart). */
+export function loadCa(file: string): Buffer {
+  const st = statSync(file);
+  const cached = caCache.get(file);
+  if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.ca;
+  const ca = readFileSync(file);
+  caCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, ca });
+  return ca;
+}
 
 /** Sends a request and resolves with the raw answer (any status); rejects with UNAVAILABLE on network errors. */
 export function httpCall(url: string, opts: HttpJsonOptions = {}): Promise<HttpAnswer> {
@@ -32,8 +42,11 @@ export function httpCall(url: string, opts: HttpJsonOptions = {}): Promise<HttpA
   const payload = opts.body === undefined ? undefined : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
   let ca: Buffer | undefined;
   if (opts.caFile) {
-    ca = caCache.get(opts.caFile) ?? readFileSync(opts.caFile);
-    caCache.set(opts.caFile, ca);
+    try {
+      ca = loadCa(opts.caFile);
+    } catch (err) {
+      return Promise.reject(new SidecarError('UNAVAILABLE', `cannot read the CA file ${opts.caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
+    }
   }
   const req = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -54,7 +67,11 @@ export function httpCall(url: string, opts: HttpJsonOptions = {}): Promise<HttpA
       },
     );
     r.on('timeout', () => r.destroy(new Error('timed out')));
-    r.on('error', (e) => reject(new SidecarError('UNAVAILABLE', `${u.protocol}//${u.host} is unreachable: ${e.message}`, {}, { cause: e })));
+    r.on('error', (e) => {
+      // A failure (a TLS one may mean the CA was rotated) makes the next call read the CA file again.
+      if (opts.caFile) caCache.delete(opts.caFile);
+      reject(new SidecarError('UNAVAILABLE', `${u.protocol}//${u.host} is unreachable: ${e.message}`, {}, { cause: e }));
+    });
     if (payload) r.write(payload);
     r.end();
   });

@@ -1,7 +1,8 @@
 /**
  * Finds processes of the pod through /proc (the pod shares its process namespace): by name (the
- * kernel's comm name, or the base name of argv[0] or of any argument, e.g. a script name), or the
- * main process of every other container.
+ * kernel's comm name, the base name of argv[0], or — when argv[0] is a script interpreter such as
+ * node or python — the base name of the script it runs), or the main process of every other
+ * container. Other arguments never match, so `tail -f /x/myapp` is not "myapp".
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -37,12 +38,23 @@ async function scanProcesses(procRoot: string, selfPid: number, accept: (p: Proc
   return pids.sort((a, b) => a - b);
 }
 
-/** Returns the pids whose comm or argv base name equals name, excluding this process and pid 1. */
+/** Interpreters whose first non-option argument is the program (a script) a process name may refer to. */
+export const INTERPRETERS = new Set(['node', 'nodejs', 'bun', 'deno', 'python', 'python2', 'python3', 'ruby', 'perl', 'php', 'sh', 'bash', 'dash', 'ash', 'zsh']);
+
+/** Reports whether a process (comm and argv) is the program called name; pure. */
+export function processMatches(name: string, comm: string, argv: readonly string[]): boolean {
+  if (comm === name) return true;
+  const arg0 = argv[0]?.split(' ')[0] ?? '';
+  if (basename(arg0) === name) return true;
+  const interpreter = basename(arg0).replace(/[\d.]+$/, '');
+  if (!INTERPRETERS.has(interpreter) && !INTERPRETERS.has(basename(arg0))) return false;
+  const script = argv.slice(1).find((a) => !a.startsWith('-'));
+  return script !== undefined && basename(script) === name;
+}
+
+/** Returns the pids of the processes called name (see processMatches), excluding this process and pid 1. */
 export function findProcesses(name: string, procRoot = '/proc', selfPid = process.pid): Promise<number[]> {
-  return scanProcesses(procRoot, selfPid, async ({ dir, argv }) => {
-    const comm = (await readFile(`${dir}/comm`, 'utf8')).trim();
-    return comm === name || argv.some((a) => basename(a) === name) || argv[0]?.split(' ')[0] === name;
-  });
+  return scanProcesses(procRoot, selfPid, async ({ dir, argv }) => processMatches(name, (await readFile(`${dir}/comm`, 'utf8')).trim(), argv));
 }
 
 /** Reads the parent pid from /proc/<pid>/stat (the field after the parenthesised command name). */
