@@ -1,9 +1,11 @@
 /**
  * Validates one Bulwark document against its kind's JSON Schema, its rules' parameter schemas and
- * (for ConfigSchema) the compilability of the schema it carries; returns a clean copy.
+ * patterns (policy-patterns.ts), and (for ConfigSchema) the compilability of the schema it carries;
+ * returns a clean copy.
  */
 import { BULWARK_API_VERSION, DOCUMENT_KINDS, type BulwarkDocument, type ConfigPolicy, type ConfigSchema, type DocumentKind } from './documents.js';
 import { documentLabel, type DocumentError } from './document-error.js';
+import { policyPatternErrors } from './policy-patterns.js';
 import { validateRuleParams } from './rules/registry.js';
 import { compileContentSchema, formatAjvErrors, kindValidator } from './schemas/index.js';
 
@@ -39,6 +41,9 @@ export function validateDocument(obj: unknown, source: string, index?: number): 
     (o as ConfigPolicy).spec.rules.forEach((r, i) => {
       errors.push(...toErrors(validateRuleParams(r.rule, r.params ?? {}), source, object, `/spec/rules/${i}/params`));
     });
+    if (!errors.length) {
+      for (const e of policyPatternErrors(o as ConfigPolicy)) errors.push({ source, object, path: e.path, message: e.message, code: 'DOCUMENT_INVALID' });
+    }
   }
   if (kind === 'ConfigSchema') {
     const compiled = compileContentSchema(o as ConfigSchema);

@@ -2,6 +2,7 @@
  * Small helpers the rules share: object naming, JSON pointers, globs and the pod specs inside workloads.
  */
 import type { KubeObject } from '../../admission/types.js';
+import { matchGlob } from './patterns.js';
 
 /** Kinds that carry a pod spec, and where. */
 export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController'] as const;
@@ -63,17 +64,14 @@ export function describe(obj: KubeObject | undefined, kind?: string): string {
   return md.namespace ? `${k} ${md.namespace}/${name}` : `${k} ${name}`;
 }
 
-/** Compiles a glob with `*` wildcards to a RegExp anchored at both ends. */
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`);
-}
-
-/** Reports whether a value matches any of the globs. */
+/**
+ * Reports whether a value matches any of the globs (`*` wildcards, anchored). Matching uses no regular
+ * expression (see patterns.ts): a glob written by a tenant cannot make it slow.
+ */
 export function matchesAnyGlob(value: string, globs: readonly string[] | undefined): boolean {
   if (!globs) return false;
   for (const g of globs) {
-    if (g === value || (g.includes('*') && globToRegExp(g).test(value))) return true;
+    if (g === value || (g.includes('*') && matchGlob(g, value))) return true;
   }
   return false;
 }

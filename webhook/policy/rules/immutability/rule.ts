@@ -28,7 +28,7 @@ export const immutabilityRule: RuleDefinition<ImmutabilityParams> = {
     }
     if (params.versionedNames) {
       const name = obj.metadata?.name;
-      if (name && !new RegExp(params.namePattern).test(name)) {
+      if (name && !namePattern(params.namePattern).test(name)) {
         out.push({
           message: `${who} must have a versioned name matching /${params.namePattern}/ (for example ${name}-v2 or ${name}-<content hash>), so that a change is a new object`,
           path: '/metadata/name',
@@ -68,6 +68,18 @@ export const immutabilityRule: RuleDefinition<ImmutabilityParams> = {
     return out;
   },
 };
+
+const compiled = new Map<string, RegExp>();
+
+/** The compiled name pattern (screened by policy-patterns.ts when the policy was accepted), cached. */
+function namePattern(src: string): RegExp {
+  let re = compiled.get(src);
+  if (!re) {
+    if (compiled.size >= 64) compiled.clear();
+    compiled.set(src, (re = new RegExp(src)));
+  }
+  return re;
+}
 
 /** Keys added, removed or changed between two string maps (names only, never values). */
 function changedKeys(before: Record<string, string>, after: Record<string, string>): string[] {

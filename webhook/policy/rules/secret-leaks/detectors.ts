@@ -141,9 +141,12 @@ function decodeSafe(s: string): string {
   }
 }
 
+/** Longest key name tested against secretKeyPattern (an annotation key is at most 317 characters). */
+export const MAX_KEY_CHARS = 320;
+
 /** Reports whether a value under this key name looks like a real secret by its entropy. */
 export function detectEntropy(key: string, value: string, opts: EntropyOptions): boolean {
-  if (!opts.keyPattern.test(key)) return false;
+  if (key.length > MAX_KEY_CHARS || !opts.keyPattern.test(key)) return false;
   const v = value.trim();
   if (v.length < opts.minLength || v.length > 4096 || /\s/.test(v) || v.includes('://') || v.startsWith('/') || isPlaceholder(v)) return false;
   return shannonEntropy(v) >= opts.minEntropy;
