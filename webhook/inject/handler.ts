@@ -12,6 +12,7 @@ import { errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { WebhookMetrics } from '../metrics.js';
 import type { DocumentSet } from '../policy/documents.js';
+import { namespaceMetricLabel } from '../tenancy/tenants.js';
 import { contextFromState } from './context.js';
 import { injectPod, type InjectionResult } from './inject-pod.js';
 
@@ -47,7 +48,7 @@ export function createInjectionHandler(deps: InjectionHandlerDeps): Handler {
         operation: req.operation,
         user: req.userInfo?.username ?? '',
       };
-      const count = (result: InjectionResult['result']) => deps.metrics?.injections.inc({ namespace, result });
+      const count = (result: InjectionResult['result']) => deps.metrics?.injections.inc({ namespace: namespaceMetricLabel(deps.state, namespace), result });
       if (!pod) {
         count('error');
         logger.warn('pod admission request without an object', { ...fields, decision: 'error' });

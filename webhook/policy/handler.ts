@@ -10,7 +10,7 @@ import type { ClusterState } from '../cluster/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { namespaceContext } from '../tenancy/resolve.js';
-import { tenantMetricLabel } from '../tenancy/tenants.js';
+import { namespaceMetricLabel, tenantMetricLabel } from '../tenancy/tenants.js';
 import { BULWARK_GROUP, type DocumentSet } from './documents.js';
 import { evaluate } from './engine.js';
 import { isViolation, type Finding } from './findings.js';
@@ -58,7 +58,7 @@ export function createValidationHandler(deps: ValidationHandlerDeps): Handler {
       const denials: string[] = [];
       const warnings: string[] = [];
       for (const f of violations) {
-        deps.metrics?.policyViolations.inc({ policy: f.policy, rule: f.rule, namespace, tenant, mode: f.mode });
+        deps.metrics?.policyViolations.inc({ policy: f.policy, rule: f.rule, namespace: namespaceMetricLabel(deps.state, namespace), tenant, mode: f.mode });
         const log = { ...fields, policy: f.policy, rule: f.rule, result: f.result, mode: f.mode, path: f.path, detector: f.detector };
         if (f.result === 'error') {
           logger.error('policy is broken, rule not applied', { ...log, reason: f.message });

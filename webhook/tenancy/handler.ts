@@ -19,7 +19,7 @@ import { checkObjectLabel, checkObjectQuotas } from './object-rules.js';
 import { computeUsage } from './quotas.js';
 import { checkPodSpecs } from './spec-check.js';
 import { checkTenantDocument } from './tenant-doc-rules.js';
-import { DEFAULT_CLUSTER_LABEL_ADMINS, tenantMetricLabel, tenantOf, type LabelAdmins } from './tenants.js';
+import { DEFAULT_CLUSTER_LABEL_ADMINS, namespaceMetricLabel, tenantMetricLabel, tenantOf, type LabelAdmins } from './tenants.js';
 import { formatViolations, type TenancyViolation } from './violation.js';
 
 /** What the tenancy handler needs; docs is a getter so a hot reload takes effect on the next request. */
@@ -85,8 +85,9 @@ export function createTenancyHandler(deps: TenancyHandlerDeps): Handler {
       }
       if (!vs.length) return allowed();
       const namespace = req.kind.kind === 'Namespace' ? (req.name ?? req.object?.metadata?.name ?? '') : (req.namespace ?? '');
+      const namespaceLabel = namespaceMetricLabel(deps.state, namespace);
       for (const v of vs) {
-        deps.metrics?.policyViolations.inc({ policy: 'tenancy', rule: v.code, namespace, tenant: tenantMetricLabel(docs, v.tenant), mode: 'enforce' });
+        deps.metrics?.policyViolations.inc({ policy: 'tenancy', rule: v.code, namespace: namespaceLabel, tenant: tenantMetricLabel(docs, v.tenant), mode: 'enforce' });
       }
       logger.info('denied by tenancy', {
         requestId: req.uid,

@@ -27,6 +27,17 @@ export function tenantMetricLabel(docs: DocumentSet, tenant: string | undefined)
   return docs.tenants.has(tenant) ? tenant : OTHER_TENANT_LABEL;
 }
 
+/** Metric label for a namespace Bulwark's cache does not know (yet): never a name a request chose. */
+export const UNKNOWN_NAMESPACE_LABEL = '';
+
+/**
+ * The namespace label value for a metric: the namespace when it exists in the cluster-state cache,
+ * "" otherwise, so that denied Namespace CREATEs (even dry runs) cannot mint label values.
+ */
+export function namespaceMetricLabel(state: Pick<ClusterState, 'namespace'>, namespace: string | undefined): string {
+  return namespace && state.namespace(namespace) ? namespace : UNKNOWN_NAMESPACE_LABEL;
+}
+
 /** The tenant of a namespace (from its label or a Tenant document), if any. */
 export function tenantOf(docs: DocumentSet, ns: NamespaceInfo | undefined): string | undefined {
   return namespaceContext(docs, ns).tenant;

@@ -32,6 +32,16 @@ describe('validation handler: decisions', () => {
     assert.equal(await count(metrics, { policy: 'no-leaks', rule: 'secret-leaks', namespace: 'team-a', tenant: 'shop', mode: 'enforce' }), 1);
   });
 
+  it('labels a violation in a namespace the cache does not know with namespace ""', async () => {
+    const { h, metrics } = handler([policy('no-leaks', { rules: [{ rule: 'secret-leaks' }] })]);
+    const cm = leakyConfigMap();
+    cm.metadata!.namespace = 'chosen-by-request';
+    const d = await h.handle({ ...request(cm), namespace: 'chosen-by-request' });
+    assert.equal(d.allowed, false);
+    assert.equal(await count(metrics, { policy: 'no-leaks', namespace: '' }), 1);
+    assert.equal(await count(metrics, { namespace: 'chosen-by-request' }), 0);
+  });
+
   it('joins several denials', async () => {
     const { h } = handler([policy('p', { rules: [{ rule: 'secret-leaks' }, { rule: 'immutability', params: { requireImmutable: true } }] })]);
     const d = await h.handle(request(leakyConfigMap()));

@@ -37,6 +37,27 @@ describe('tenancy/metrics', () => {
     ]);
   });
 
+  it('never takes a namespace label from a request: a denied Namespace CREATE (dry run too) or an uncached namespace counts as ""', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    const docs = tenancyDocs();
+    const state = tenancyState();
+    const h = createTenancyHandler({ docs: () => docs, state, ownNamespace: 'bulwark-system', metrics });
+    for (let i = 0; i < 3; i++) {
+      const req = request('Namespace', 'CREATE', namespace(`chosen-by-mallory-${i}`, { 'bulwark.dev/tenant': 'payments' }), { namespace: `chosen-by-mallory-${i}` });
+      req.dryRun = true;
+      const d = await h.handle(req);
+      assert.equal(d.allowed, false);
+    }
+    await h.handle(request('ConfigMap', 'CREATE', configMap('not-yet-cached', 'x', { 'bulwark.dev/tenant': 'payments' })));
+    await h.handle(request('ConfigMap', 'CREATE', configMap('shop-dev', 'x', { 'bulwark.dev/tenant': 'payments' })));
+    const got = (await values(metrics, 'bulwark_policy_violations_total')).map((v) => [v.labels.namespace, v.labels.rule, v.value]);
+    assert.deepEqual(got, [
+      ['', 'TENANT_RELABEL_FORBIDDEN', 3],
+      ['', 'TENANT_LABEL_FOREIGN', 1],
+      ['shop-dev', 'TENANT_LABEL_FOREIGN', 1],
+    ]);
+  });
+
   it('exports usage and limit gauges per tenant and follows the cache on refresh', async () => {
     const metrics = createMetrics({ processMetrics: false });
     const docs = tenancyDocs();
