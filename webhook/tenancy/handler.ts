@@ -17,7 +17,8 @@ import { validateDocument } from '../policy/validate-document.js';
 import { checkNamespace } from './namespace-rules.js';
 import { checkObjectLabel, checkObjectQuotas } from './object-rules.js';
 import { computeUsage } from './quotas.js';
-import { checkPodSpecs } from './spec-check.js';
+import type { SourceKeys } from './spec-carriers.js';
+import { checkPodSpecs, specKeyViolation } from './spec-check.js';
 import { checkTenantDocument } from './tenant-doc-rules.js';
 import { DEFAULT_CLUSTER_LABEL_ADMINS, namespaceMetricLabel, tenantMetricLabel, tenantOf, type LabelAdmins } from './tenants.js';
 import { formatViolations, type TenancyViolation } from './violation.js';
@@ -37,11 +38,23 @@ function nsInfo(obj: KubeObject): NamespaceInfo {
   return { name: String(obj.metadata?.name ?? ''), labels: { ...(obj.metadata?.labels ?? {}) }, annotations: { ...(obj.metadata?.annotations ?? {}) } };
 }
 
+/** The cache's key names of a ConfigMap or Secret in a namespace, for envFrom checks. */
+function sourceKeys(state: ClusterState, namespace: string): SourceKeys {
+  return (kind, name) => state.object(kind, namespace, name)?.keys;
+}
+
 /** Evaluates one request into violations (pure apart from cache reads). */
 export function tenancyViolations(req: AdmissionRequest, docs: DocumentSet, state: ClusterState, ownNamespace: string, admins: LabelAdmins): TenancyViolation[] {
-  if ((req.operation !== 'CREATE' && req.operation !== 'UPDATE') || !req.object || req.subResource) return [];
+  if ((req.operation !== 'CREATE' && req.operation !== 'UPDATE') || !req.object) return [];
   const { group, kind } = req.kind;
   const operation = req.operation;
+  if (req.subResource) {
+    // Debug containers arrive through pods/ephemeralcontainers: they may not carry a spec either.
+    if (group !== '' || kind !== 'Pod' || req.subResource !== 'ephemeralcontainers') return [];
+    const namespace = req.namespace || req.object.metadata?.namespace || '';
+    if (!namespace || namespace === ownNamespace) return [];
+    return checkPodSpecs(docs, req.object, namespace, tenantOf(docs, state.namespace(namespace)), { lists: ['ephemeralContainers'], sourceKeys: sourceKeys(state, namespace) });
+  }
   if (group === BULWARK_GROUP) {
     // An invalid Tenant is left to the policy handler, which names its schema errors.
     if (kind !== 'Tenant') return [];
@@ -56,13 +69,15 @@ export function tenancyViolations(req: AdmissionRequest, docs: DocumentSet, stat
   const namespace = req.namespace || req.object.metadata?.namespace || '';
   if (!namespace || namespace === ownNamespace) return [];
   const tenant = tenantOf(docs, state.namespace(namespace));
-  if (kind === 'Pod') return operation === 'CREATE' ? checkPodSpecs(docs, req.object, namespace, tenant) : [];
+  if (kind === 'Pod') return operation === 'CREATE' ? checkPodSpecs(docs, req.object, namespace, tenant, { sourceKeys: sourceKeys(state, namespace) }) : [];
   if (kind !== 'ConfigMap' && kind !== 'Secret') return [];
   const next = summarize({ ...req.object, kind, metadata: { ...req.object.metadata, namespace } });
   if (!next) return [];
   const old = req.oldObject ? summarize({ ...req.oldObject, kind, metadata: { ...req.oldObject.metadata, namespace } }) : undefined;
   const change = { operation, next, old, tenant, user: req.userInfo };
   const out = checkObjectLabel(docs, change, admins);
+  const specKey = specKeyViolation(kind, namespace, next.name, next.keys, tenant);
+  if (specKey) out.push(specKey);
   if (tenant && docs.tenants.get(tenant)?.spec.quotas) out.push(...checkObjectQuotas(docs, change, computeUsage(docs, state, tenant)));
   return out;
 }

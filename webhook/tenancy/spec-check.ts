@@ -1,6 +1,5 @@
 /**
- * Spec tampering at admission: a pod that carries a sidecar spec (the BULWARK_SPEC environment
- * variable of any container) is checked against what injection would build for its namespace and
+ * Spec tampering at admission: a pod that carries a sidecar spec (see spec-carriers.ts) is checked against what injection would build for its namespace and
  * tenant: the same namespace and tenant, every store resolved the same way with the same path
  * prefixes, every source path clean and under those prefixes, and the tenant's fetch budget. A
  * hand-written spec that widens prefixes or names another tenant is refused. Pure.
@@ -11,16 +10,12 @@ import type { KubeObject } from '../admission/types.js';
 import { resolveStoreFor, underPrefix } from '../inject/stores.js';
 import type { DocumentSet } from '../policy/documents.js';
 import { checkStorePath } from './path.js';
+import { findSpecCarriers, type ContainerList, type SourceKeys } from './spec-carriers.js';
 import { violation, type TenancyViolation } from './violation.js';
 
-/** Returns the raw BULWARK_SPEC values found on any container or init container of a pod. */
+/** Returns the literal BULWARK_SPEC values found on any init, app or ephemeral container of a pod. */
 export function specsInPod(pod: KubeObject): string[] {
-  const spec = (pod.spec ?? {}) as { containers?: unknown[]; initContainers?: unknown[] };
-  const out: string[] = [];
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])] as Array<{ env?: Array<{ name?: string; value?: string }> }>) {
-    for (const e of c?.env ?? []) if (e?.name === SPEC_ENV && typeof e.value === 'string') out.push(e.value);
-  }
-  return out;
+  return findSpecCarriers(pod).specs.map((s) => s.value);
 }
 
 /** Lists how one spec differs from what injection would build for this namespace and tenant. */
@@ -54,22 +49,42 @@ export function specDifferences(docs: DocumentSet, spec: SidecarSpec, namespace:
   return diffs;
 }
 
-/** Checks every sidecar spec a pod carries; returns a violation per tampered spec. */
-export function checkPodSpecs(docs: DocumentSet, pod: KubeObject, namespace: string, tenant: string | undefined): TenancyViolation[] {
+/** What checkPodSpecs looks at: which container lists (all by default), and the cache's key names of env sources. */
+export interface PodSpecCheckOptions {
+  lists?: readonly ContainerList[];
+  sourceKeys?: SourceKeys;
+}
+
+/**
+ * Checks every way a pod hands a sidecar spec to a container: literal specs against what injection
+ * would build, and carriers that cannot be checked (valueFrom, envFrom, --spec-file, look-alike
+ * Bulwark containers), refused outright; returns one violation per tampered carrier.
+ */
+export function checkPodSpecs(docs: DocumentSet, pod: KubeObject, namespace: string, tenant: string | undefined, opts: PodSpecCheckOptions = {}): TenancyViolation[] {
   const out: TenancyViolation[] = [];
   const name = pod.metadata?.name ?? pod.metadata?.generateName ?? '';
-  for (const raw of specsInPod(pod)) {
+  const carriers = findSpecCarriers(pod, opts.lists, opts.sourceKeys);
+  for (const problem of carriers.problems) {
+    out.push(violation('TENANT_SPEC_TAMPERED', tenant, `pod ${namespace}/${name}: ${problem} (annotate the pod bulwark.dev/inject: "true" instead)`));
+  }
+  for (const { container, value } of carriers.specs) {
     let spec: SidecarSpec;
     try {
-      spec = JSON.parse(raw) as SidecarSpec;
+      spec = JSON.parse(value) as SidecarSpec;
     } catch {
-      out.push(violation('TENANT_SPEC_TAMPERED', tenant, `pod ${namespace}/${name} carries a ${SPEC_ENV} that is not valid JSON; let the webhook inject the sidecar (annotate the pod bulwark.dev/inject: "true")`));
+      out.push(violation('TENANT_SPEC_TAMPERED', tenant, `pod ${namespace}/${name} ${container} carries a ${SPEC_ENV} that is not valid JSON; let the webhook inject the sidecar (annotate the pod bulwark.dev/inject: "true")`));
       continue;
     }
-    const diffs = specDifferences(docs, spec, namespace, tenant);
+    const diffs = spec && typeof spec === 'object' ? specDifferences(docs, spec, namespace, tenant) : ['it is not an object'];
     if (diffs.length) {
       out.push(violation('TENANT_SPEC_TAMPERED', tenant, `pod ${namespace}/${name} carries a sidecar spec that differs from what Bulwark injects for ${tenant ? `tenant ${tenant}` : 'a namespace without tenant'}: ${diffs.join('; ')}; remove the hand-made sidecar and let the webhook inject it`));
     }
   }
   return out;
+}
+
+/** A ConfigMap or Secret key that would hand a spec to a container through envFrom: refused at admission. */
+export function specKeyViolation(kind: string, namespace: string, name: string, keys: readonly string[], tenant: string | undefined): TenancyViolation | undefined {
+  if (!keys.includes(SPEC_ENV)) return undefined;
+  return violation('TENANT_SPEC_TAMPERED', tenant, `${kind} ${namespace}/${name} has a key ${SPEC_ENV}, which would hand a sidecar spec to a container through envFrom; only the webhook injects a spec, rename the key`);
 }
