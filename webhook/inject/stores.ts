@@ -84,28 +84,64 @@ export function resolveStoreFor(docs: DocumentSet, scope: StoreScope, name: stri
   return { spec: buildStoreSpec(doc, prefixes) };
 }
 
-/** Normalises a store address for comparison (scheme, host and port; default ports filled). */
-export function addressKey(address: string | undefined): string | undefined {
+/**
+ * Normalises a store address for comparison: scheme, host and port (default ports filled), the host
+ * lower-cased without a trailing dot, and in-cluster service names in one spelling: `name.ns.svc`,
+ * `name.ns.svc.<cluster domain>` and `name.ns` become `name.ns`, and a bare `name` (resolved in the
+ * pod's namespace) becomes `name.<namespace>`. Other spellings (a ClusterIP, an external name) cannot
+ * be recognised; the prefix rule of storeAlias does not depend on them.
+ */
+export function addressKey(address: string | undefined, namespace?: string): string | undefined {
   if (!address) return undefined;
   try {
-    const u = new URL(address);
+    const u = new URL(address.trim());
     const port = u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : '');
-    return `${u.protocol}//${u.hostname.toLowerCase().replace(/\.$/, '')}:${port}`;
+    return `${u.protocol}//${canonicalHost(u.hostname, namespace)}:${port}`;
   } catch {
     return address.trim().toLowerCase().replace(/\/+$/, '');
   }
 }
 
+function canonicalHost(hostname: string, namespace: string | undefined): string {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return host;
+  const labels = host.split('.');
+  if (labels.length >= 3 && labels[2] === 'svc') return `${labels[0]}.${labels[1]}`;
+  if (labels.length === 1 && namespace) return `${host}.${namespace}`;
+  return host;
+}
+
 /**
- * Explains why a namespaced SecretStore is an alias of a prefix-scoped ClusterSecretStore (same name, or
- * same provider and address) whose prefixes it escapes; undefined when it is not.
+ * The path prefixes the cluster reserves for a tenant in one provider: for every prefix-scoped
+ * ClusterSecretStore of that provider, the prefixes the Tenant grants in it, else the store's own
+ * prefixes, expanded for the tenant.
+ */
+export function tenantOwnPrefixes(docs: DocumentSet, provider: string, scope: StoreScope): string[] {
+  const out = new Set<string>();
+  for (const cs of docs.clusterStores.values()) {
+    if (cs.spec.provider !== provider || !(cs.spec.pathPrefixes ?? []).length) continue;
+    const grant = scope.tenantDoc?.spec.stores?.find((g) => g.name === cs.metadata.name);
+    for (const p of grant?.pathPrefixes ?? cs.spec.pathPrefixes ?? []) {
+      const e = expandPrefix(p, scope);
+      if (e !== undefined) out.add(e);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * Explains why a namespaced SecretStore used by a tenant is refused, undefined when it is not:
+ * it aliases a prefix-scoped ClusterSecretStore (same name, or same provider and canonical address)
+ * without staying inside the tenant's prefixes; or the cluster scopes that provider per tenant and
+ * the store does not declare pathPrefixes inside the tenant's own, so that aliasing by any other
+ * spelling of the address (a ClusterIP, an external name) cannot widen what the tenant reads.
  */
 export function storeAlias(docs: DocumentSet, doc: SecretStore, prefixes: string[], scope: StoreScope): string | undefined {
-  const key = addressKey(doc.spec.address);
+  const key = addressKey(doc.spec.address, scope.namespace);
   for (const cs of docs.clusterStores.values()) {
     const scoped = (cs.spec.pathPrefixes ?? []).map((p) => expandPrefix(p, scope)).filter((p): p is string => p !== undefined);
     if (scoped.length === 0) continue;
-    const same = cs.metadata.name === doc.metadata.name || (cs.spec.provider === doc.spec.provider && key !== undefined && addressKey(cs.spec.address) === key);
+    const same = cs.metadata.name === doc.metadata.name || (cs.spec.provider === doc.spec.provider && key !== undefined && addressKey(cs.spec.address, scope.namespace) === key);
     if (!same) continue;
     if (prefixes.length > 0 && prefixes.every((p) => scoped.some((c) => isUnder(p, c)))) continue;
     return (
@@ -113,7 +149,12 @@ export function storeAlias(docs: DocumentSet, doc: SecretStore, prefixes: string
       `without staying inside tenant ${scope.tenant}'s prefixes (${scoped.join(', ')}); use the ClusterSecretStore, or give the SecretStore pathPrefixes inside those`
     );
   }
-  return undefined;
+  const own = tenantOwnPrefixes(docs, doc.spec.provider, scope);
+  if (own.length === 0 || (prefixes.length > 0 && prefixes.every((p) => own.some((c) => isUnder(p, c))))) return undefined;
+  return (
+    `SecretStore ${scope.namespace}/${doc.metadata.name} (${doc.spec.provider}) ${prefixes.length ? `declares pathPrefixes ${prefixes.join(', ')}, outside` : 'declares no pathPrefixes inside'} tenant ${scope.tenant}'s own prefixes (${own.join(', ')}); ` +
+    `the cluster scopes ${doc.spec.provider} stores per tenant, so a namespaced one must stay inside them: set spec.pathPrefixes inside ${own.join(', ')}, or use the ClusterSecretStore`
+  );
 }
 
 /** Builds the StoreSpec from a store document's spec: a whitelist of fields; auth carries file paths only. */
