@@ -5,11 +5,12 @@
  */
 import type { Handler } from '../admission/handler.js';
 import { allowed, denied } from '../admission/response.js';
-import type { AdmissionRequest } from '../admission/types.js';
+import type { AdmissionRequest, Decision } from '../admission/types.js';
 import type { ClusterState } from '../cluster/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { namespaceContext } from '../tenancy/resolve.js';
+import { afterGuard, guardNamespace, type NamespaceGuardOptions } from '../tenancy/namespace-guard.js';
 import { namespaceMetricLabel, tenantMetricLabel } from '../tenancy/tenants.js';
 import { BULWARK_GROUP, type DocumentSet } from './documents.js';
 import { evaluate } from './engine.js';
@@ -17,7 +18,7 @@ import { isViolation, type Finding } from './findings.js';
 import { validateDocument } from './validate-document.js';
 
 /** What the validation handler needs. */
-export interface ValidationHandlerDeps {
+export interface ValidationHandlerDeps extends NamespaceGuardOptions {
   docs: () => DocumentSet;
   state: ClusterState;
   ownNamespace: string;
@@ -47,35 +48,39 @@ export function createValidationHandler(deps: ValidationHandlerDeps): Handler {
     name: 'policy',
     handle(req) {
       if (req.kind.group === BULWARK_GROUP) return validateOwnKind(req);
-      const docs = deps.docs();
-      const findings = evaluate({ request: req, docs, state: deps.state, ownNamespace: deps.ownNamespace });
-      const violations = findings.filter(isViolation);
-      if (!violations.length) return allowed();
-      const namespace = req.namespace ?? '';
-      // Metric label: a tenant with a Tenant document, "none" or "other", so cardinality stays bounded.
-      const tenant = tenantMetricLabel(docs, namespace ? namespaceContext(docs, deps.state.namespace(namespace)).tenant : undefined);
-      const fields = { requestId: req.uid, kind: req.kind.kind, namespace, name: req.name ?? req.object?.metadata?.name, operation: req.operation, user: req.userInfo?.username };
-      const denials: string[] = [];
-      const warnings: string[] = [];
-      for (const f of violations) {
-        deps.metrics?.policyViolations.inc({ policy: f.policy, rule: f.rule, namespace: namespaceMetricLabel(deps.state, namespace), tenant, mode: f.mode });
-        const log = { ...fields, policy: f.policy, rule: f.rule, result: f.result, mode: f.mode, path: f.path, detector: f.detector };
-        if (f.result === 'error') {
-          logger.error('policy is broken, rule not applied', { ...log, reason: f.message });
-          warnings.push(`${describeFinding(f)} (the policy is broken; the object was not checked by this rule)`);
-        } else if (f.result === 'fail' && f.mode === 'enforce') {
-          denials.push(describeFinding(f));
-        } else {
-          logger.warn(f.result === 'warn' ? 'policy warning' : 'policy audit violation', log);
-          warnings.push(`${f.mode === 'audit' && f.result === 'fail' ? '[audit] ' : ''}${describeFinding(f)}`);
-        }
-      }
-      if (denials.length) {
-        logger.info('denied by policy', { ...fields, decision: 'denied', violations: denials.length });
-        const head = denials.length > 1 ? `${denials.length} policy violations: ` : '';
-        return denied(`${head}${denials.join('; ')}`, { warnings });
-      }
-      return allowed(warnings);
+      return afterGuard(guardNamespace(req, deps.state, deps.ownNamespace, deps), () => decide(req));
     },
   };
+
+  function decide(req: AdmissionRequest): Decision {
+    const docs = deps.docs();
+    const findings = evaluate({ request: req, docs, state: deps.state, ownNamespace: deps.ownNamespace });
+    const violations = findings.filter(isViolation);
+    if (!violations.length) return allowed();
+    const namespace = req.namespace ?? '';
+    // Metric label: a tenant with a Tenant document, "none" or "other", so cardinality stays bounded.
+    const tenant = tenantMetricLabel(docs, namespace ? namespaceContext(docs, deps.state.namespace(namespace)).tenant : undefined);
+    const fields = { requestId: req.uid, kind: req.kind.kind, namespace, name: req.name ?? req.object?.metadata?.name, operation: req.operation, user: req.userInfo?.username };
+    const denials: string[] = [];
+    const warnings: string[] = [];
+    for (const f of violations) {
+      deps.metrics?.policyViolations.inc({ policy: f.policy, rule: f.rule, namespace: namespaceMetricLabel(deps.state, namespace), tenant, mode: f.mode });
+      const log = { ...fields, policy: f.policy, rule: f.rule, result: f.result, mode: f.mode, path: f.path, detector: f.detector };
+      if (f.result === 'error') {
+        logger.error('policy is broken, rule not applied', { ...log, reason: f.message });
+        warnings.push(`${describeFinding(f)} (the policy is broken; the object was not checked by this rule)`);
+      } else if (f.result === 'fail' && f.mode === 'enforce') {
+        denials.push(describeFinding(f));
+      } else {
+        logger.warn(f.result === 'warn' ? 'policy warning' : 'policy audit violation', log);
+        warnings.push(`${f.mode === 'audit' && f.result === 'fail' ? '[audit] ' : ''}${describeFinding(f)}`);
+      }
+    }
+    if (denials.length) {
+      logger.info('denied by policy', { ...fields, decision: 'denied', violations: denials.length });
+      const head = denials.length > 1 ? `${denials.length} policy violations: ` : '';
+      return denied(`${head}${denials.join('; ')}`, { warnings });
+    }
+    return allowed(warnings);
+  }
 }

@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { BULWARK_GROUP, type DocumentSet, type Tenant } from '../policy/documents.js';
 import { validateDocument } from '../policy/validate-document.js';
+import { afterGuard, guardNamespace, type NamespaceGuardOptions } from './namespace-guard.js';
 import { checkNamespace } from './namespace-rules.js';
 import { checkObjectLabel, checkObjectQuotas } from './object-rules.js';
 import { computeUsage } from './quotas.js';
@@ -24,7 +25,7 @@ import { DEFAULT_CLUSTER_LABEL_ADMINS, namespaceMetricLabel, tenantMetricLabel, 
 import { formatViolations, type TenancyViolation } from './violation.js';
 
 /** What the tenancy handler needs; docs is a getter so a hot reload takes effect on the next request. */
-export interface TenancyHandlerDeps {
+export interface TenancyHandlerDeps extends NamespaceGuardOptions {
   docs: () => DocumentSet;
   state: ClusterState;
   ownNamespace: string;
@@ -82,40 +83,48 @@ export function tenancyViolations(req: AdmissionRequest, docs: DocumentSet, stat
   return out;
 }
 
+/** Kinds whose tenancy checks read the namespace's tenant from the cache. */
+const TENANT_JUDGED_KINDS = ['Pod', 'ConfigMap', 'Secret'];
+
 /** Creates the tenancy validation handler. */
 export function createTenancyHandler(deps: TenancyHandlerDeps): Handler {
   const logger = (deps.logger ?? silentLogger).child({ component: 'tenancy' });
   const admins = deps.clusterLabelAdmins ?? DEFAULT_CLUSTER_LABEL_ADMINS;
   return {
     name: 'tenancy',
-    handle(req: AdmissionRequest): Decision {
-      const docs = deps.docs();
-      let vs: TenancyViolation[];
-      try {
-        vs = tenancyViolations(req, docs, deps.state, deps.ownNamespace, admins);
-      } catch (err) {
-        // A fault in tenancy checks must not open the boundary: deny, and say it is Bulwark's fault.
-        logger.error('tenancy check failed', { requestId: req.uid, kind: req.kind.kind, error: errorMessage(err) });
-        return denied(`tenancy check failed inside Bulwark: ${errorMessage(err)}`, { code: 500, reason: 'InternalError' });
-      }
-      if (!vs.length) return allowed();
-      const namespace = req.kind.kind === 'Namespace' ? (req.name ?? req.object?.metadata?.name ?? '') : (req.namespace ?? '');
-      const namespaceLabel = namespaceMetricLabel(deps.state, namespace);
-      for (const v of vs) {
-        deps.metrics?.policyViolations.inc({ policy: 'tenancy', rule: v.code, namespace: namespaceLabel, tenant: tenantMetricLabel(docs, v.tenant), mode: 'enforce' });
-      }
-      logger.info('denied by tenancy', {
-        requestId: req.uid,
-        kind: req.kind.kind,
-        namespace,
-        name: req.name ?? req.object?.metadata?.name ?? '',
-        operation: req.operation,
-        user: req.userInfo?.username ?? '',
-        decision: 'denied',
-        tenant: vs[0]!.tenant ?? '',
-        codes: vs.map((v) => v.code),
-      });
-      return denied(formatViolations(vs));
+    handle(req: AdmissionRequest): Decision | Promise<Decision> {
+      const judged = req.kind.group === '' && TENANT_JUDGED_KINDS.includes(req.kind.kind);
+      return afterGuard(judged ? guardNamespace(req, deps.state, deps.ownNamespace, deps) : undefined, () => decide(req));
     },
   };
+
+  function decide(req: AdmissionRequest): Decision {
+    const docs = deps.docs();
+    let vs: TenancyViolation[];
+    try {
+      vs = tenancyViolations(req, docs, deps.state, deps.ownNamespace, admins);
+    } catch (err) {
+      // A fault in tenancy checks must not open the boundary: deny, and say it is Bulwark's fault.
+      logger.error('tenancy check failed', { requestId: req.uid, kind: req.kind.kind, error: errorMessage(err) });
+      return denied(`tenancy check failed inside Bulwark: ${errorMessage(err)}`, { code: 500, reason: 'InternalError' });
+    }
+    if (!vs.length) return allowed();
+    const namespace = req.kind.kind === 'Namespace' ? (req.name ?? req.object?.metadata?.name ?? '') : (req.namespace ?? '');
+    const namespaceLabel = namespaceMetricLabel(deps.state, namespace);
+    for (const v of vs) {
+      deps.metrics?.policyViolations.inc({ policy: 'tenancy', rule: v.code, namespace: namespaceLabel, tenant: tenantMetricLabel(docs, v.tenant), mode: 'enforce' });
+    }
+    logger.info('denied by tenancy', {
+      requestId: req.uid,
+      kind: req.kind.kind,
+      namespace,
+      name: req.name ?? req.object?.metadata?.name ?? '',
+      operation: req.operation,
+      user: req.userInfo?.username ?? '',
+      decision: 'denied',
+      tenant: vs[0]!.tenant ?? '',
+      codes: vs.map((v) => v.code),
+    });
+    return denied(formatViolations(vs));
+  }
 }
