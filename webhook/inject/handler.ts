@@ -75,6 +75,9 @@ export function createInjectionHandler(deps: InjectionHandlerDeps): Handler {
       case 'injected':
         logger.info('sidecar injected', { ...fields, decision: 'injected', durationMs, specHash: r.hash, native: r.native, initOnly: r.spec.initOnly, files: r.spec.files.length });
         return patched(r.patch, r.warnings);
+      case 'remounted':
+        logger.info('volume mounted into containers added after injection', { ...fields, decision: 'remounted', durationMs, containers: r.containers });
+        return patched(r.patch, r.warnings);
       case 'skipped':
         logger.debug('sidecar injection skipped', { ...fields, decision: 'skipped', reason: r.reason, durationMs });
         return allowed(r.warnings);

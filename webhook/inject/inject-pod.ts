@@ -15,7 +15,7 @@ import { podAnnotations, podSpec, type InjectContext } from './context.js';
 import { fieldError, formatDenial, type FieldError } from './field-error.js';
 import { decideInitOnly, jobOwner, useNativeSidecar } from './native-sidecar.js';
 import { decideOptIn, type SkipReason } from './opt-in.js';
-import { buildPodPatch } from './pod-patch.js';
+import { buildPodPatch, planRemount } from './pod-patch.js';
 import { resolveResources } from './resources.js';
 import { buildSidecarSpec } from './spec-builder.js';
 import { parseStatus, specHash, statusValue } from './status.js';
@@ -32,6 +32,8 @@ export type InjectSkipReason = SkipReason | 'no-files';
 export type InjectionResult =
   | { result: 'injected'; patch: PatchOperation[]; spec: SidecarSpec; hash: string; native: boolean; warnings: string[] }
   | { result: 'skipped'; reason: InjectSkipReason; warnings: string[] }
+  /** Re-invocation of an injected pod: only read-only mounts for app containers added since (by later webhooks). */
+  | { result: 'remounted'; patch: PatchOperation[]; containers: string[]; warnings: string[] }
   | { result: 'denied'; errors: FieldError[]; message: string; code: number; reason: string; warnings: string[] }
   | { result: 'error'; code: ErrorCode; message: string; problems: string[]; warnings: string[] };
 
@@ -98,7 +100,13 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
   }
   const hash = specHash(specJson);
   const recorded = parseStatus(annotations[ANNOTATION_STATUS]);
-  if (recorded === hash) return { result: 'skipped', reason: 'already-injected', warnings };
+  if (recorded === hash) {
+    // Re-invoked after other webhooks: app containers they added get the read-only mount (idempotent).
+    const remount = planRemount(spec, config.containers, config.mountPath);
+    warnings.push(...remount.warnings);
+    if (remount.patch.length) return { result: 'remounted', patch: remount.patch, containers: remount.containers, warnings };
+    return { result: 'skipped', reason: 'already-injected', warnings };
+  }
   if (recorded !== undefined && hasBulwarkContainers(spec)) {
     warnings.push('the pod was injected with a different sidecar spec; its bulwark.dev annotations changed after injection and take effect when the pod is recreated');
     return { result: 'skipped', reason: 'already-injected', warnings };

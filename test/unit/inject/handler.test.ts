@@ -97,6 +97,44 @@ describe('inject/handler: idempotency', () => {
     assert.equal(await count(metrics, 'team-b', 'skipped'), 1);
   });
 
+  it('reinvocation after another webhook added containers mounts the volume read-only into them, once', async () => {
+    const { run, metrics } = setup();
+    const original = pod({ 'bulwark.dev/inject': 'true', ...SECRET });
+    const first = run(request(original));
+    const injected = applyPatch(original, first.allowed ? first.patch! : []);
+    // Another mutating webhook (a mesh, a log shipper) runs after Bulwark and adds containers.
+    const spec = injected.spec as Record<string, any>;
+    spec.containers.push({ name: 'mesh-proxy', image: 'proxy:1' }, { name: 'shipper', image: 'ship:1', volumeMounts: [{ name: 'logs', mountPath: '/var/log' }] });
+    spec.initContainers.push({ name: 'mesh-init', image: 'proxy:1' });
+    const again = run(request(injected));
+    assert.ok(again.allowed && again.patch, JSON.stringify(again));
+    assert.deepEqual(again.patch!.map((o) => [o.op, o.path]), [
+      ['add', '/spec/initContainers/2/volumeMounts'],
+      ['add', '/spec/containers/1/volumeMounts'],
+      ['add', '/spec/containers/2/volumeMounts/-'],
+    ]);
+    const remounted = applyPatch(injected, again.patch!);
+    const mount = { name: 'bulwark-files', mountPath: '/bulwark', readOnly: true };
+    assert.deepEqual(container(remounted, 'containers', 'mesh-proxy')!.volumeMounts, [mount]);
+    assert.deepEqual(container(remounted, 'containers', 'shipper')!.volumeMounts, [{ name: 'logs', mountPath: '/var/log' }, mount]);
+    assert.deepEqual(container(remounted, 'initContainers', 'mesh-init')!.volumeMounts, [mount]);
+    assert.deepEqual(container(remounted, 'containers', 'app')!.volumeMounts, [mount], 'the app keeps exactly one mount');
+    assert.deepEqual(container(remounted, 'containers', 'bulwark-sidecar') ?? container(remounted, 'initContainers', 'bulwark-sidecar'), container(injected, 'containers', 'bulwark-sidecar') ?? container(injected, 'initContainers', 'bulwark-sidecar'), 'Bulwark containers untouched');
+    assert.deepEqual(run(request(remounted)), { allowed: true }, 'a third invocation adds nothing');
+    assert.equal(await count(metrics, 'team-b', 'remounted'), 1);
+  });
+
+  it('reinvocation leaves a container added later with its own volume at the mount path alone, with a warning', () => {
+    const { run } = setup();
+    const original = pod({ 'bulwark.dev/inject': 'true', ...SECRET });
+    const first = run(request(original));
+    const injected = applyPatch(original, first.allowed ? first.patch! : []);
+    (injected.spec as Record<string, any>).containers.push({ name: 'other', image: 'o', volumeMounts: [{ name: 'x', mountPath: '/bulwark' }] });
+    const again = run(request(injected));
+    assert.ok(again.allowed && !again.patch);
+    assert.match(again.warnings?.[0] ?? '', /container other, added after injection, already mounts a volume at \/bulwark/);
+  });
+
   it('an injected pod whose annotations changed later is left alone with a warning', () => {
     const { run } = setup();
     const original = pod({ 'bulwark.dev/inject': 'true', ...SECRET });
