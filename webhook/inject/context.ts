@@ -8,6 +8,8 @@ import type { ClusterState, NamespaceInfo, ServerVersion } from '../cluster/type
 import type { ServerOptions } from '../config/options.js';
 import type { DocumentSet } from '../policy/documents.js';
 import { tenantNamespaces } from '../tenancy/tenants.js';
+import { ANNOTATION_PREFIX } from './annotations.js';
+import { fieldError, type FieldError } from './field-error.js';
 
 /** The inputs of injectPod besides the pod; plain data, no I/O behind it. */
 export interface InjectContext {
@@ -61,7 +63,23 @@ export function podSpec(pod: KubeObject): PodSpecView {
   return typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? (spec as PodSpecView) : {};
 }
 
-/** Returns the pod's annotations (empty when absent). */
+/** Returns the pod's string-valued annotations (empty when absent); others are reported by annotationTypeErrors. */
 export function podAnnotations(pod: KubeObject): Record<string, string> {
-  return pod.metadata?.annotations ?? {};
+  const raw: unknown = pod.metadata?.annotations;
+  const out = Object.create(null) as Record<string, string>;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/**
+ * Bulwark annotations whose value is not a string (an unquoted `true` or `60` in a manifest read by
+ * `bulwark review`; the API server itself refuses them): one error per annotation, naming it.
+ */
+export function annotationTypeErrors(pod: KubeObject): FieldError[] {
+  const raw: unknown = pod.metadata?.annotations;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  return Object.entries(raw as Record<string, unknown>)
+    .filter(([k, v]) => k.startsWith(ANNOTATION_PREFIX) && typeof v !== 'string')
+    .map(([k, v]) => fieldError('ANNOTATION_INVALID', k, `must be a string, not ${v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v}; quote the value (e.g. "${typeof v === 'number' || typeof v === 'boolean' ? String(v) : '...'}")`));
 }

@@ -11,7 +11,7 @@ import { namespaceContext } from '../tenancy/resolve.js';
 import { ANNOTATION_RELOAD, ANNOTATION_STATUS } from './annotations.js';
 import { parseInjectionConfig } from './config.js';
 import { buildAppMount, buildInitContainer, buildSidecarContainer, buildVolume, type ContainerInputs } from './containers.js';
-import { podAnnotations, podSpec, type InjectContext } from './context.js';
+import { annotationTypeErrors, podAnnotations, podSpec, type InjectContext } from './context.js';
 import { fieldError, formatDenial, type FieldError } from './field-error.js';
 import { decideInitOnly, jobOwner, useNativeSidecar } from './native-sidecar.js';
 import { decideOptIn, type SkipReason } from './opt-in.js';
@@ -54,6 +54,9 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
   if (ctx.operation === 'UPDATE') return { result: 'skipped', reason: 'update', warnings: [] };
   const annotations = podAnnotations(pod);
   const optIn = decideOptIn(annotations, ctx.namespace, ctx.namespaceInfo, ctx.options.ownNamespace);
+  if ('reason' in optIn && optIn.reason === 'excluded-namespace') return { result: 'skipped', reason: optIn.reason, warnings: [] };
+  const typeErrors = annotationTypeErrors(pod);
+  if (typeErrors.length) return deny(typeErrors, []);
   if ('inject' in optIn && !optIn.inject) return { result: 'skipped', reason: optIn.reason, warnings: [] };
 
   const parsed = parseInjectionConfig(annotations);

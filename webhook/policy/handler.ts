@@ -2,6 +2,8 @@
  * The validating admission handler: validates Bulwark's own kinds against their schemas, evaluates
  * the policies in force for everything else, denies on enforce failures (naming policy, rule, what is
  * wrong and how to fix it), and turns audit failures, warnings and broken policies into warnings.
+ * Workloads' pod templates also go through injection (inject/template-check.ts), so a template whose
+ * pods would be denied is refused up front.
  */
 import type { Handler } from '../admission/handler.js';
 import { allowed, denied } from '../admission/response.js';
@@ -16,6 +18,10 @@ import { BULWARK_GROUP, type DocumentSet } from './documents.js';
 import { evaluate } from './engine.js';
 import { isViolation, type Finding } from './findings.js';
 import { validateDocument } from './validate-document.js';
+import { WORKLOAD_KINDS } from './rules/objects.js';
+import { resolveOptions, type ServerOptions } from '../config/options.js';
+import { contextFromState } from '../inject/context.js';
+import { checkWorkloadTemplate, type TemplateCheck } from '../inject/template-check.js';
 
 /** What the validation handler needs. */
 export interface ValidationHandlerDeps extends NamespaceGuardOptions {
@@ -24,7 +30,12 @@ export interface ValidationHandlerDeps extends NamespaceGuardOptions {
   ownNamespace: string;
   metrics?: WebhookMetrics;
   logger?: Logger;
+  /** The injector's options, for checking workloads' pod templates as injection will (default: the defaults with ownNamespace). */
+  options?: ServerOptions;
 }
+
+/** Workload kinds whose pod template is checked as injection will check its pods. */
+const TEMPLATE_KINDS: readonly string[] = WORKLOAD_KINDS.filter((k) => k !== 'Pod');
 
 /** Formats a finding for a denial message or a warning. */
 export function describeFinding(f: Finding): string {
@@ -44,6 +55,8 @@ function validateOwnKind(req: AdmissionRequest) {
 /** Creates the policy validation handler. */
 export function createValidationHandler(deps: ValidationHandlerDeps): Handler {
   const logger = (deps.logger ?? silentLogger).child({ component: 'policy' });
+  let defaultOptions: ServerOptions | undefined;
+  const options = () => deps.options ?? (defaultOptions ??= { ...resolveOptions({}, {}), ownNamespace: deps.ownNamespace });
   return {
     name: 'policy',
     handle(req) {
@@ -52,11 +65,27 @@ export function createValidationHandler(deps: ValidationHandlerDeps): Handler {
     },
   };
 
+  /** Runs a workload's pod template through injection: the denial its pods would get, or its warnings. */
+  function templateCheck(req: AdmissionRequest, docs: DocumentSet): TemplateCheck | undefined {
+    if ((req.operation !== 'CREATE' && req.operation !== 'UPDATE') || !req.object || !TEMPLATE_KINDS.includes(req.kind.kind)) return undefined;
+    const namespace = req.namespace || req.object.metadata?.namespace || '';
+    if (!namespace) return undefined;
+    const object = req.object.kind ? req.object : { ...req.object, kind: req.kind.kind };
+    return checkWorkloadTemplate(object, contextFromState(deps.state, namespace, options(), docs));
+  }
+
   function decide(req: AdmissionRequest): Decision {
     const docs = deps.docs();
+    const template = templateCheck(req, docs);
     const findings = evaluate({ request: req, docs, state: deps.state, ownNamespace: deps.ownNamespace });
     const violations = findings.filter(isViolation);
-    if (!violations.length) return allowed();
+    if (template?.denied) {
+      logger.info('denied: pod template fails injection', { requestId: req.uid, kind: req.kind.kind, namespace: req.namespace ?? '', name: req.name ?? req.object?.metadata?.name, operation: req.operation, decision: 'denied' });
+      const more = violations.filter((f) => f.result === 'fail' && f.mode === 'enforce').map(describeFinding);
+      const message = more.length ? `${1 + more.length} problems: ${[template.denied.message, ...more].join('; ')}` : template.denied.message;
+      return denied(message, more.length ? { warnings: template.warnings } : { code: template.denied.code, reason: template.denied.reason, warnings: template.warnings });
+    }
+    if (!violations.length) return allowed(template?.warnings ?? []);
     const namespace = req.namespace ?? '';
     // Metric label: a tenant with a Tenant document, "none" or "other", so cardinality stays bounded.
     const tenant = tenantMetricLabel(docs, namespace ? namespaceContext(docs, deps.state.namespace(namespace)).tenant : undefined);
@@ -79,8 +108,8 @@ export function createValidationHandler(deps: ValidationHandlerDeps): Handler {
     if (denials.length) {
       logger.info('denied by policy', { ...fields, decision: 'denied', violations: denials.length });
       const head = denials.length > 1 ? `${denials.length} policy violations: ` : '';
-      return denied(`${head}${denials.join('; ')}`, { warnings });
+      return denied(`${head}${denials.join('; ')}`, { warnings: [...(template?.warnings ?? []), ...warnings] });
     }
-    return allowed(warnings);
+    return allowed([...(template?.warnings ?? []), ...warnings]);
   }
 }
