@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     address: '127.0.0.1', port: 0, maxBodyBytes: 6 << 20, maxJsonDepth: 100, keepAliveTimeoutMs: 60_000, shutdownTimeoutMs: 5000,
     tls: await loadTlsDir(dir), logger: silentLogger, metrics, readiness: {},
     mutate: createInjectionHandler({ options, docs, state, metrics }),
-    validate: createValidationHandler({ docs, state, ownNamespace: options.ownNamespace, metrics }),
+    validate: createValidationHandler({ docs, state, ownNamespace: options.ownNamespace, metrics, options }),
   });
   const port = await server.listen();
   const agent = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: certs.ca.certPem });

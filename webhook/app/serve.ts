@@ -52,7 +52,7 @@ export async function serve(options: ServerOptions, logger: Logger): Promise<Run
     mutate: createInjectionHandler({ options, docs: current, state: cluster.state, metrics, logger }),
     validate: compose('validate', [
       createTenancyHandler({ docs: current, state: cluster.state, ownNamespace: options.ownNamespace, metrics, logger, clusterLabelAdmins: labelAdmins(options) }),
-      createValidationHandler({ docs: current, state: cluster.state, ownNamespace: options.ownNamespace, metrics, logger }),
+      createValidationHandler({ docs: current, state: cluster.state, ownNamespace: options.ownNamespace, metrics, logger, options }),
     ]),
     readiness: {
       policies: () => docs.loaded() || 'policy documents not loaded',

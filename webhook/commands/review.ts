@@ -39,7 +39,7 @@ export async function reviewCommand(inputs: string[], flags: Record<string, stri
       mutate: createInjectionHandler({ options, docs, state, logger: silentLogger }),
       validate: compose('validate', [
         createTenancyHandler({ docs, state, ownNamespace: options.ownNamespace, logger: silentLogger, clusterLabelAdmins: labelAdmins(options) }),
-        createValidationHandler({ docs, state, ownNamespace: options.ownNamespace, logger: silentLogger }),
+        createValidationHandler({ docs, state, ownNamespace: options.ownNamespace, logger: silentLogger, options }),
       ]),
       explain: (request: AdmissionRequest) => evaluate({ request, docs: set, state, ownNamespace: options.ownNamespace }),
     };
