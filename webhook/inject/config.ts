@@ -2,22 +2,15 @@
  * Turns a pod's bulwark.dev annotations into a typed injection config, reporting every malformed
  * annotation at once. Pure: no documents, no cluster; those checks happen in validate.ts.
  */
-import type { FileFormat, ReloadStep, SourceRef } from '../../sidecar/spec/types.js';
+import type { FileSpec, ReloadStep, SourceRef } from '../../sidecar/spec/types.js';
 import { ANNOTATION_REQUIRES_CONFIG, LABEL_ENVIRONMENT, LABEL_INJECT, LABEL_MANAGED, LABEL_TENANT, LABEL_VERSION } from '../labels.js';
 import * as A from './annotations.js';
 import { fieldError, type FieldError } from './field-error.js';
 import { parseConfigSources, parseStoreRef } from './references.js';
 import type { ResourceOverrides } from './resources.js';
 
-/** One file to render, as the annotations describe it. */
-export interface FileConfig {
-  name: string;
-  kind: 'secret' | 'config';
-  sources: SourceRef[];
-  format: FileFormat;
-  mode: number;
-  template?: string;
-  schemaName?: string;
+/** One file to render, as the annotations describe it: the spec's file before its schema is resolved. */
+export interface FileConfig extends Omit<FileSpec, 'schema'> {
   /** The annotation that defines the file's sources (named in messages). */
   sourceKey: string;
 }
