@@ -3,6 +3,8 @@
  * branches on `code`, never on message text. Messages never contain secret values.
  */
 
+import { CodedError } from './spec/coded-error.js';
+
 /** The sidecar's error codes and what each one means. */
 export const SIDECAR_ERROR_CODES = {
   NOT_FOUND: 'the store has no value at the path (or no such key or version)',
@@ -25,16 +27,8 @@ export const SIDECAR_ERROR_CODES = {
 export type SidecarErrorCode = keyof typeof SIDECAR_ERROR_CODES;
 
 /** An error with a code and context fields (store, path, file; never values). */
-export class SidecarError extends Error {
-  readonly code: SidecarErrorCode;
-  readonly details: Record<string, unknown>;
-
-  constructor(code: SidecarErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SidecarError';
-    this.code = code;
-    this.details = details;
-  }
+export class SidecarError extends CodedError<SidecarErrorCode> {
+  override name = 'SidecarError';
 }
 
 /** Reports whether a value is a SidecarError, optionally with the given code. */

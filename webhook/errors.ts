@@ -1,3 +1,5 @@
+import { CodedError } from '../sidecar/spec/coded-error.js';
+
 /**
  * The catalogue of Bulwark's error codes. Code branches on `code`, never on message text;
  * every code has a one-line meaning that the docs and a test keep honest.
@@ -35,16 +37,8 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** An error that carries a catalogue code and optional structured context (never secret values). */
-export class BulwarkError extends Error {
-  readonly code: ErrorCode;
-  readonly details: Record<string, unknown>;
-
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BulwarkError';
-    this.code = code;
-    this.details = details;
-  }
+export class BulwarkError extends CodedError<ErrorCode> {
+  override name = 'BulwarkError';
 }
 
 /** Reports whether a value is a BulwarkError, optionally with the given code. */
