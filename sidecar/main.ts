@@ -39,15 +39,31 @@ export function readTimeoutMs(opts: CommonOptions, env = process.env): number {
   return seconds * 1000;
 }
 
-/** Loads and validates the spec from --spec-file or the BULWARK_SPEC variable. */
+/** The downward-API variables the webhook sets in Bulwark's containers. */
+export const POD_NAME_ENV = 'BULWARK_POD_NAME';
+export const POD_NAMESPACE_ENV = 'BULWARK_POD_NAMESPACE';
+
+/**
+ * Loads and validates the spec from --spec-file or the BULWARK_SPEC variable. The pod's real name (a
+ * Deployment's pods have none at admission) fills spec.pod.name for logs; a spec built for another
+ * namespace than the pod's own is refused, since every store scope in it was decided for that namespace.
+ */
 export async function loadSpec(specFile: string | undefined, env = process.env): Promise<SidecarSpec> {
   const text = specFile ? await readFile(specFile, 'utf8') : env[SPEC_ENV];
   if (!text) throw new SidecarError('SPEC_INVALID', `no sidecar spec: set ${SPEC_ENV} or pass --spec-file`);
+  let spec: SidecarSpec;
   try {
-    return parseSpec(text);
+    spec = parseSpec(text);
   } catch (err) {
     throw new SidecarError('SPEC_INVALID', (err as Error).message);
   }
+  const namespace = env[POD_NAMESPACE_ENV];
+  if (namespace && namespace !== spec.pod.namespace) {
+    throw new SidecarError('SPEC_INVALID', `the sidecar spec was built for namespace ${spec.pod.namespace}, but this pod runs in ${namespace} (${POD_NAMESPACE_ENV}); let the webhook inject the pod instead of copying a spec`);
+  }
+  const name = env[POD_NAME_ENV];
+  if (name && !spec.pod.name) spec.pod.name = name;
+  return spec;
 }
 
 function buildEngine(spec: SidecarSpec, opts: CommonOptions, metrics: SidecarMetrics): Engine {

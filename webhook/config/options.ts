@@ -43,7 +43,6 @@ export interface ServerOptions {
   sidecarMemoryRequest: string;
   sidecarCpuLimit: string;
   sidecarMemoryLimit: string;
-  sidecarServiceAccountTokenPath: string;
   labelAdminGroups: string;
   labelAdminUsers: string;
   driftScanIntervalMs: number;
@@ -72,7 +71,6 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'sidecarMemoryRequest', flag: '--sidecar-memory-request', env: 'BULWARK_SIDECAR_MEMORY_REQUEST', type: 'string', default: '48Mi', doc: 'Memory request of the injected containers.' },
   { key: 'sidecarCpuLimit', flag: '--sidecar-cpu-limit', env: 'BULWARK_SIDECAR_CPU_LIMIT', type: 'string', default: '200m', doc: 'CPU limit of the injected containers.' },
   { key: 'sidecarMemoryLimit', flag: '--sidecar-memory-limit', env: 'BULWARK_SIDECAR_MEMORY_LIMIT', type: 'string', default: '128Mi', doc: 'Memory limit of the injected containers.' },
-  { key: 'sidecarServiceAccountTokenPath', flag: '--sidecar-token-path', env: 'BULWARK_SIDECAR_TOKEN_PATH', type: 'string', default: '/var/run/secrets/kubernetes.io/serviceaccount/token', doc: "Path of the pod's service-account token inside the sidecar (used for store auth)." },
   { key: 'labelAdminGroups', flag: '--label-admin-groups', env: 'BULWARK_LABEL_ADMIN_GROUPS', type: 'string', default: 'system:masters', doc: "Comma-separated groups allowed to change any namespace's bulwark.dev/tenant and bulwark.dev/environment labels (Tenant documents name their own admins)." },
   { key: 'labelAdminUsers', flag: '--label-admin-users', env: 'BULWARK_LABEL_ADMIN_USERS', type: 'string', default: '', doc: "Comma-separated users with the same right as --label-admin-groups." },
   { key: 'driftScanIntervalMs', flag: '--drift-scan-interval', env: 'BULWARK_DRIFT_SCAN_INTERVAL', type: 'duration', default: '10m', doc: 'With a cluster connection, how often the elected leader re-evaluates existing ConfigMaps and Secrets against the policies in force (policy drift: gauge bulwark_policy_drift_objects and PolicyDrift Events); 0 disables. At least 1s, at most 24h.' },
@@ -112,7 +110,6 @@ const SCHEMA = {
     sidecarMemoryRequest: { type: 'string', pattern: QUANTITY_RE.source },
     sidecarCpuLimit: { type: 'string', pattern: QUANTITY_RE.source },
     sidecarMemoryLimit: { type: 'string', pattern: QUANTITY_RE.source },
-    sidecarServiceAccountTokenPath: { type: 'string', pattern: '^/' },
     labelAdminGroups: { type: 'string', maxLength: 4096 },
     labelAdminUsers: { type: 'string', maxLength: 4096 },
     // 0 disables the scan; otherwise between 1s and 24h.

@@ -1,6 +1,7 @@
 /**
  * Builds the two injected containers, bulwark-init and bulwark-sidecar, and the shared volume:
- * hardened, with the spec in BULWARK_SPEC and the pod's identity from the downward API.
+ * hardened, with the spec in BULWARK_SPEC and the pod's name and namespace from the downward API (the
+ * sidecar logs the name and refuses a spec whose namespace is not the pod's).
  */
 import { SPEC_ENV } from '../../sidecar/spec/types.js';
 import type { ResourceSettings } from './resources.js';
@@ -12,7 +13,6 @@ export const SIDECAR_UID = 65532;
 /** Environment variables of the injected containers besides the spec. */
 export const ENV_POD_NAME = 'BULWARK_POD_NAME';
 export const ENV_POD_NAMESPACE = 'BULWARK_POD_NAMESPACE';
-export const ENV_TOKEN_PATH = 'BULWARK_TOKEN_PATH';
 /** Where the sidecar serves /metrics and /healthz; 0.0.0.0 (HTTPS) so that a PodMonitor can scrape it. */
 export const ENV_METRICS_ADDRESS = 'BULWARK_SIDECAR_METRICS_ADDRESS';
 /** The sidecar's metrics port and its name (the PodMonitor selects it by name). */
@@ -25,7 +25,8 @@ export interface ContainerInputs {
   specJson: string;
   resources: ResourceSettings;
   mountPath: string;
-  tokenPath: string;
+  /** Read-only mounts of Bulwark's own containers: the service-account token and store volumes (see credential-mounts.ts). */
+  credentialMounts?: Record<string, unknown>[];
   /** The pod's cloud workload identity (env and token mount), copied from its app containers. */
   identity?: WorkloadIdentity;
 }
@@ -54,7 +55,6 @@ function baseContainer(name: string, args: string[], inputs: ContainerInputs): R
       { name: SPEC_ENV, value: inputs.specJson },
       { name: ENV_POD_NAME, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: ENV_POD_NAMESPACE, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-      { name: ENV_TOKEN_PATH, value: inputs.tokenPath },
       ...(inputs.identity?.env ?? []),
     ],
     resources: {
@@ -62,7 +62,7 @@ function baseContainer(name: string, args: string[], inputs: ContainerInputs): R
       limits: { ...inputs.resources.limits },
     },
     securityContext: hardenedSecurityContext(),
-    volumeMounts: [{ name: VOLUME_NAME, mountPath: inputs.mountPath }, ...(inputs.identity?.mounts ?? [])],
+    volumeMounts: [{ name: VOLUME_NAME, mountPath: inputs.mountPath }, ...(inputs.credentialMounts ?? []), ...(inputs.identity?.mounts ?? [])],
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
 }

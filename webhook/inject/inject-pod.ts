@@ -21,6 +21,7 @@ import { buildSidecarSpec } from './spec-builder.js';
 import { parseStatus, specHash, statusValue } from './status.js';
 import { findClashes, hasBulwarkContainers, selectTargets } from './targets.js';
 import { findWorkloadIdentity } from './workload-identity.js';
+import { planCredentialMounts, unmountedStoreFiles } from './credential-mounts.js';
 import { validateReferences } from './validate.js';
 import { isTenancyCode } from '../tenancy/codes.js';
 import { tenantQuotaErrors } from './tenant-quota.js';
@@ -120,12 +121,16 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
   if (init.initOnly && config.reload.some((s) => s.type !== 'none')) {
     warnings.push(`${ANNOTATION_RELOAD} has no effect: the pod is init-only, so files are written once and never reloaded`);
   }
+  const credentials = planCredentialMounts(spec, sidecarSpec, refs.storeVolumes);
+  for (const f of unmountedStoreFiles(sidecarSpec, refs.storeVolumes)) {
+    warnings.push(`${f} is not under any of that store's spec.volumes, so Bulwark's containers will not find it; add a volume with that mountPath to the store`);
+  }
   const inputs: ContainerInputs = {
     image: ctx.options.sidecarImage,
     specJson,
     resources: resources.value,
     mountPath: config.mountPath,
-    tokenPath: ctx.options.sidecarServiceAccountTokenPath,
+    credentialMounts: credentials.mounts,
     identity: findWorkloadIdentity((spec as { containers?: Parameters<typeof findWorkloadIdentity>[0] }).containers ?? []),
   };
   const runSidecar = !init.initOnly;
@@ -133,7 +138,7 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
   const patch = buildPodPatch(pod, {
     initContainers: [buildInitContainer(inputs), ...(runSidecar && native ? [buildSidecarContainer(inputs, true, hostNetwork)] : [])],
     containers: runSidecar && !native ? [buildSidecarContainer(inputs, false, hostNetwork)] : [],
-    volume: buildVolume(ctx.options.volumeSizeLimit),
+    volumes: [buildVolume(ctx.options.volumeSizeLimit), ...credentials.volumes],
     targets: targets.targets,
     mount: buildAppMount(config.mountPath),
     shareProcessNamespace: runSidecar && config.reload.some((s) => s.type === 'signal'),

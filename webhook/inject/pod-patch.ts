@@ -14,7 +14,8 @@ export interface PodPlan {
   initContainers: Record<string, unknown>[];
   /** Appended to spec.containers. */
   containers: Record<string, unknown>[];
-  volume: Record<string, unknown>;
+  /** Appended to spec.volumes: Bulwark's shared volume first, then its credential volumes. */
+  volumes: Record<string, unknown>[];
   /** App containers that get the read-only mount. */
   targets: MountTarget[];
   mount: Record<string, unknown>;
@@ -33,7 +34,7 @@ export function buildPodPatch(pod: KubeObject, plan: PodPlan): PatchOperation[] 
   if (!hasSpec) ops.push(addOp('/spec', {}));
   const spec: PodSpecView = hasSpec ? (pod.spec as PodSpecView) : {};
 
-  ops.push(...appendToArray('/spec/volumes', spec.volumes, [plan.volume]));
+  ops.push(...appendToArray('/spec/volumes', spec.volumes, plan.volumes));
   for (const t of plan.targets) {
     const mounts = spec[t.list]?.[t.index]?.volumeMounts;
     ops.push(...appendToArray(pointer('spec', t.list, t.index, 'volumeMounts'), mounts, [plan.mount]));

@@ -3,7 +3,7 @@
  * and the tenant's grants, and builds the credential-free StoreSpec the sidecar receives.
  */
 import type { StoreSpec } from '../../sidecar/spec/types.js';
-import { resolveStore, type DocumentSet, type SecretStore, type Tenant } from '../policy/documents.js';
+import { resolveStore, type DocumentSet, type SecretStore, type StoreVolume, type Tenant } from '../policy/documents.js';
 import { fieldError, quote, type FieldError } from './field-error.js';
 import { KUBERNETES_STORE } from './references.js';
 import { validGrantsTo } from '../tenancy/grants.js';
@@ -38,8 +38,8 @@ export function underPrefix(path: string, prefix: string): boolean {
   return path === p || path.startsWith(`${p}/`);
 }
 
-/** The result of resolving one store for a pod. */
-export type StoreResolution = { spec: StoreSpec } | { error: FieldError };
+/** The result of resolving one store for a pod: the sidecar's view, and the volumes its files come from. */
+export type StoreResolution = { spec: StoreSpec; volumes: StoreVolume[] } | { error: FieldError };
 
 /**
  * Resolves a store name for a pod: the built-in kubernetes store, else a namespaced SecretStore, else a
@@ -48,7 +48,7 @@ export type StoreResolution = { spec: StoreSpec } | { error: FieldError };
  * prefixes: the tenant's own, then the paths other tenants granted it in this store.
  */
 export function resolveStoreFor(docs: DocumentSet, scope: StoreScope, name: string, annotation: string): StoreResolution {
-  if (name === KUBERNETES_STORE) return { spec: { ...KUBERNETES_STORE_SPEC } };
+  if (name === KUBERNETES_STORE) return { spec: { ...KUBERNETES_STORE_SPEC }, volumes: [] };
   const doc = resolveStore(docs, scope.namespace, name);
   if (!doc) {
     const known = availableStores(docs, scope.namespace).join(', ');
@@ -81,7 +81,17 @@ export function resolveStoreFor(docs: DocumentSet, scope: StoreScope, name: stri
     const alias = storeAlias(docs, doc, prefixes, scope);
     if (alias) return { error: fieldError('TENANT_STORE_ALIAS', annotation, alias) };
   }
-  return { spec: buildStoreSpec(doc, prefixes) };
+  const spec = buildStoreSpec(doc, prefixes);
+  if (spec.auth?.role !== undefined) {
+    const role = expandPrefix(spec.auth.role, scope);
+    if (role === undefined) {
+      return {
+        error: fieldError('STORE_FORBIDDEN', annotation, `store ${quote(name)} logs in with a role per tenant (${quote(spec.auth.role)}) but namespace ${scope.namespace} has no tenant; label the namespace bulwark.dev/tenant=<tenant>`),
+      };
+    }
+    spec.auth.role = role;
+  }
+  return { spec, volumes: doc.spec.volumes ?? [] };
 }
 
 /**

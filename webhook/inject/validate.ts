@@ -5,7 +5,7 @@
  */
 import type { StoreSpec } from '../../sidecar/spec/types.js';
 import type { ClusterState } from '../cluster/types.js';
-import type { DocumentSet } from '../policy/documents.js';
+import type { DocumentSet, StoreVolume } from '../policy/documents.js';
 import { ANNOTATION_SCHEMA_PREFIX } from './annotations.js';
 import type { InjectionConfig } from './config.js';
 import { fieldError, quote, type FieldError } from './field-error.js';
@@ -13,9 +13,10 @@ import { KUBERNETES_STORE } from './references.js';
 import { resolveStoreFor, underPrefix, type StoreScope } from './stores.js';
 import { foreignObject, outsidePrefixes } from './tenant-checks.js';
 
-/** What validation resolved: the stores by name and the JSON Schemas by ConfigSchema name. */
+/** What validation resolved: the stores by name (with the volumes of their files) and the JSON Schemas by ConfigSchema name. */
 export interface ResolvedRefs {
   stores: Record<string, StoreSpec>;
+  storeVolumes: Map<string, StoreVolume[]>;
   schemas: Map<string, Record<string, unknown>>;
   errors: FieldError[];
   warnings: string[];
@@ -29,7 +30,7 @@ export function validateReferences(
   objects?: Pick<ClusterState, 'authoritative' | 'object'>,
 ): ResolvedRefs {
   // Store names come from annotations: a prototype-less map, so "constructor" is not a known store.
-  const out: ResolvedRefs = { stores: Object.create(null) as Record<string, StoreSpec>, schemas: new Map(), errors: [], warnings: [] };
+  const out: ResolvedRefs = { stores: Object.create(null) as Record<string, StoreSpec>, storeVolumes: new Map(), schemas: new Map(), errors: [], warnings: [] };
   const seen = new Set<string>();
   for (const file of config.files) {
     for (const src of file.sources) {
@@ -44,6 +45,7 @@ export function validateReferences(
           continue;
         }
         store = out.stores[src.store] = r.spec;
+        if (r.volumes.length) out.storeVolumes.set(src.store, r.volumes);
       }
       if (store.pathPrefixes?.length && !store.pathPrefixes.some((p) => underPrefix(src.path, p))) {
         out.errors.push(outsidePrefixes(docs, scope, file.sourceKey, src.store, src.path, store.pathPrefixes));

@@ -86,8 +86,21 @@ export interface SecretStore {
   apiVersion: typeof BULWARK_API_VERSION;
   kind: 'SecretStore' | 'ClusterSecretStore';
   metadata: DocumentMeta;
-  /** The sidecar's store description (credentials only ever by file path); pathPrefixes are templated with {tenant} and {namespace}. */
-  spec: StoreSpec;
+  /**
+   * The sidecar's store description (credentials only ever by file path); pathPrefixes and auth.role are
+   * templated with {tenant} and {namespace}; volumes bring the files it names into Bulwark's containers.
+   */
+  spec: StoreSpec & { volumes?: StoreVolume[] };
+}
+
+/** A Secret or ConfigMap of the pod's namespace, mounted read-only into Bulwark's containers for a store's files. */
+export interface StoreVolume {
+  secret?: string;
+  configMap?: string;
+  /** Under /var/run/secrets/bulwark/. */
+  mountPath: string;
+  /** The pod starts even when the object is missing (Kubernetes' optional volume source). */
+  optional?: boolean;
 }
 
 /** Per-tenant quotas. */

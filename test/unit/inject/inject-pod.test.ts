@@ -9,6 +9,7 @@ import type { KubeObject } from '../../../webhook/admission/types.js';
 import { injectPod, type InjectionResult } from '../../../webhook/inject/inject-pod.js';
 import type { InjectContext } from '../../../webhook/inject/context.js';
 import { applyPatch, container, ctx, env, pod } from './fixtures.js';
+import { needsKubernetesToken } from '../../../webhook/inject/credential-mounts.js';
 
 const SECRET = { 'bulwark.dev/inject': 'true', 'bulwark.dev/secret.db-password': 'vault:kv/data/app/db#password' };
 const STATUS_RE = /^injected; spec-sha256=[0-9a-f]{64}$/;
@@ -40,7 +41,15 @@ function common(p: KubeObject, mountPath = '/bulwark'): void {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    assert.deepEqual(c.volumeMounts, [{ name: 'bulwark-files', mountPath }]);
+    assert.deepEqual(c.volumeMounts[0], { name: 'bulwark-files', mountPath });
+    for (const m of c.volumeMounts.slice(1)) assert.equal(m.readOnly, true, `${c.name} mounts ${m.name} read-only`);
+    // Kubernetes auth needs the service-account token in Bulwark's own containers (the plugin never mounts it there).
+    const token = c.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount');
+    const parsed = parseSpec(env(c, SPEC_ENV)!.value);
+    if (needsKubernetesToken(parsed)) {
+      assert.ok(token, `${c.name} mounts the service-account token`);
+      assert.ok((p.spec as Record<string, any>).volumes.some((v: { name: string }) => v.name === token.name), `the pod has volume ${token.name}`);
+    } else assert.equal(token, undefined, `${c.name} gets no token its stores do not need`);
     assert.deepEqual(c.resources, { requests: { cpu: '10m', memory: '48Mi' }, limits: { cpu: '200m', memory: '128Mi' } });
     assert.deepEqual(env(c, 'BULWARK_POD_NAME'), { name: 'BULWARK_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
     assert.deepEqual(env(c, 'BULWARK_POD_NAMESPACE'), { name: 'BULWARK_POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
@@ -206,6 +215,7 @@ const rows: Row[] = [
         assert.equal(env(c, 'DB_HOST'), undefined, 'only identity variables are copied');
         assert.deepEqual(c.volumeMounts, [
           { name: 'bulwark-files', mountPath: '/bulwark' },
+          { name: 'bulwark-kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
           { name: 'aws-iam-token', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount', readOnly: true },
         ]);
       }

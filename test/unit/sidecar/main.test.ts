@@ -21,6 +21,18 @@ describe('sidecar command and metrics', () => {
     assert.equal(spec.files[0]!.name, 'app.json');
   });
 
+  it("takes the pod's real name from BULWARK_POD_NAME and refuses a spec built for another namespace", async () => {
+    const base = specWith();
+    const named = await loadSpec(undefined, { BULWARK_SPEC: JSON.stringify(base), BULWARK_POD_NAME: 'web-7d9f-abcde', BULWARK_POD_NAMESPACE: base.pod.namespace });
+    assert.equal(named.pod.name, base.pod.name ?? 'web-7d9f-abcde');
+    const unnamed = { ...base, pod: { namespace: base.pod.namespace } };
+    assert.equal((await loadSpec(undefined, { BULWARK_SPEC: JSON.stringify(unnamed), BULWARK_POD_NAME: 'web-7d9f-abcde' })).pod.name, 'web-7d9f-abcde');
+    await assert.rejects(
+      loadSpec(undefined, { BULWARK_SPEC: JSON.stringify(base), BULWARK_POD_NAMESPACE: 'elsewhere' }),
+      (e: unknown) => isSidecarError(e, 'SPEC_INVALID') && /built for namespace .* runs in elsewhere/.test((e as Error).message),
+    );
+  });
+
   it('keeps one content_info series per file, labelled by hash', async () => {
     const m = new SidecarMetrics();
     m.fileWritten('a', 'h1');
