@@ -10,6 +10,12 @@ import type { RuleDefinition, Violation } from '../types.js';
 import { collectReferences, parseRequiresConfig, satisfies } from './collect.js';
 import { REFERENCES_DEFAULTS, REFERENCES_PARAMS_SCHEMA, type ReferencesParams } from './params.js';
 
+/**
+ * ConfigMaps Kubernetes itself publishes in every namespace (the root-CA publisher of the controller
+ * manager); the ServiceAccount plugin's and Bulwark's token volumes reference them in every pod.
+ */
+export const CLUSTER_PUBLISHED_CONFIGMAPS: readonly string[] = ['kube-root-ca.crt'];
+
 /** Checks that what a pod references exists, in the versions it needs. */
 export const referencesRule: RuleDefinition<ReferencesParams> = {
   id: 'references',
@@ -26,6 +32,7 @@ export const referencesRule: RuleDefinition<ReferencesParams> = {
     const ns = ctx.namespace;
     for (const ref of collectReferences(pod)) {
       if (ref.optional) continue;
+      if (ref.kind === 'ConfigMap' && CLUSTER_PUBLISHED_CONFIGMAPS.includes(ref.name) && !ctx.state.object(ref.kind, ns, ref.name)) continue;
       const found = ctx.state.object(ref.kind, ns, ref.name);
       if (!found) {
         out.push({ message: `${who} references ${ref.kind} ${ns}/${ref.name}, which does not exist; create it first or mark the reference optional: true`, path: ref.path });
