@@ -5,9 +5,10 @@
  *   containers a webhook adds never get its `kube-api-access-*` mount. When the spec needs Kubernetes
  *   credentials (the kubernetes provider, Vault/OpenBao Kubernetes auth, the restart reload), Bulwark's
  *   containers mount the pod's own token volume at the standard path when an app container has one;
- *   otherwise (automountServiceAccountToken: false, or no plugin) Bulwark adds a projected volume of
- *   the same shape as the plugin's: a bound token, the cluster CA from kube-root-ca.crt and the
- *   namespace. Pods whose stores need no token get none.
+ *   otherwise (automountServiceAccountToken: false) Bulwark adds a projected volume of the same shape
+ *   as the plugin's: a bound token, the cluster CA from kube-root-ca.crt and the namespace. A pod
+ *   with no serviceAccountName (only possible with the plugin off) cannot have a token projected:
+ *   it gets a warning. Pods whose stores need no token get none.
  * - Store volumes: the Secrets and ConfigMaps a store definition names in spec.volumes (its CA, an
  *   AppRole's ids, a token file), mounted read-only into Bulwark's containers only.
  *
@@ -31,6 +32,7 @@ export const STORE_VOLUME_PREFIX = 'bulwark-store-';
 export interface CredentialMounts {
   volumes: Record<string, unknown>[];
   mounts: Record<string, unknown>[];
+  warnings: string[];
 }
 
 /** Reports whether the sidecar needs the pod's Kubernetes credentials for this spec. */
@@ -98,11 +100,19 @@ export function buildStoreVolume(name: string, v: StoreVolume): Record<string, u
  * here the first one wins and the rest are skipped.
  */
 export function planCredentialMounts(pod: PodSpecView, spec: Pick<SidecarSpec, 'stores' | 'reload'>, storeVolumes: ReadonlyMap<string, readonly StoreVolume[]>): CredentialMounts {
-  const out: CredentialMounts = { volumes: [], mounts: [] };
+  const out: CredentialMounts = { volumes: [], mounts: [], warnings: [] };
   if (needsKubernetesToken(spec)) {
     const own = podTokenVolume(pod);
-    if (!own) out.volumes.push(buildTokenVolume());
-    out.mounts.push({ name: own ?? TOKEN_VOLUME_NAME, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true });
+    const account = (pod as { serviceAccountName?: unknown; serviceAccount?: unknown }).serviceAccountName ?? (pod as { serviceAccount?: unknown }).serviceAccount;
+    if (own) out.mounts.push({ name: own, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true });
+    else if (typeof account === 'string' && account !== '') {
+      out.volumes.push(buildTokenVolume());
+      out.mounts.push({ name: TOKEN_VOLUME_NAME, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true });
+    } else {
+      // Only without the ServiceAccount admission plugin (it always sets serviceAccountName): the
+      // apiserver refuses a token projection for a pod with no service account.
+      out.warnings.push("this pod's stores need a service-account token, but the pod names no service account (is the ServiceAccount admission plugin off?); set spec.serviceAccountName, or Bulwark's containers cannot authenticate");
+    }
   }
   const paths = new Set<string>();
   for (const [store, list] of [...storeVolumes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

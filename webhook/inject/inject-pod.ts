@@ -122,6 +122,7 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
     warnings.push(`${ANNOTATION_RELOAD} has no effect: the pod is init-only, so files are written once and never reloaded`);
   }
   const credentials = planCredentialMounts(spec, sidecarSpec, refs.storeVolumes);
+  warnings.push(...credentials.warnings);
   for (const f of unmountedStoreFiles(sidecarSpec, refs.storeVolumes)) {
     warnings.push(`${f} is not under any of that store's spec.volumes, so Bulwark's containers will not find it; add a volume with that mountPath to the store`);
   }

@@ -33,14 +33,22 @@ describe('inject/credential-mounts', () => {
   });
 
   it('adds a projected token volume of the plugin shape when the pod has none (automountServiceAccountToken: false)', () => {
-    const pod = { automountServiceAccountToken: false, containers: [{ name: 'app' }] };
+    const pod = { automountServiceAccountToken: false, serviceAccountName: 'default', containers: [{ name: 'app' }] };
     const plan = planCredentialMounts(pod, vaultK8s, new Map());
+    assert.deepEqual(plan.warnings, []);
     assert.equal(plan.volumes.length, 1);
     const v = plan.volumes[0] as { name: string; projected: { sources: Record<string, any>[] } };
     assert.equal(v.name, TOKEN_VOLUME_NAME);
     assert.deepEqual(v.projected.sources.map((s) => Object.keys(s)[0]), ['serviceAccountToken', 'configMap', 'downwardAPI']);
     assert.equal(v.projected.sources[1]!.configMap.name, 'kube-root-ca.crt');
     assert.deepEqual(plan.mounts, [{ name: TOKEN_VOLUME_NAME, mountPath: SA, readOnly: true }]);
+  });
+
+  it('projects no token into a pod without a service account (the apiserver would refuse it) and warns', () => {
+    const plan = planCredentialMounts({ containers: [{ name: 'app' }] }, vaultK8s, new Map());
+    assert.deepEqual(plan.volumes, []);
+    assert.deepEqual(plan.mounts, []);
+    assert.match(plan.warnings[0]!, /names no service account .* set spec.serviceAccountName/);
   });
 
   it('a volume named in a mount but absent from spec.volumes is not taken for the token volume', () => {

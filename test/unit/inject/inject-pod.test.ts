@@ -46,7 +46,9 @@ function common(p: KubeObject, mountPath = '/bulwark'): void {
     // Kubernetes auth needs the service-account token in Bulwark's own containers (the plugin never mounts it there).
     const token = c.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount');
     const parsed = parseSpec(env(c, SPEC_ENV)!.value);
-    if (needsKubernetesToken(parsed)) {
+    const podSpec = p.spec as Record<string, any>;
+    const hasAccount = typeof podSpec.serviceAccountName === 'string' || podSpec.volumes.some((v: { name: string }) => v.name.startsWith('kube-api-access'));
+    if (needsKubernetesToken(parsed) && hasAccount) {
       assert.ok(token, `${c.name} mounts the service-account token`);
       assert.ok((p.spec as Record<string, any>).volumes.some((v: { name: string }) => v.name === token.name), `the pod has volume ${token.name}`);
     } else assert.equal(token, undefined, `${c.name} gets no token its stores do not need`);
@@ -196,6 +198,7 @@ const rows: Row[] = [
   {
     name: 'IRSA pod (EKS pod identity webhook ran first): role, token file and token mount reach Bulwark containers',
     input: pod(SECRET, {
+      serviceAccountName: 'shop',
       volumes: [{ name: 'aws-iam-token', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', path: 'token' } }] } }],
       containers: [
         { name: 'app', image: 'a', env: [
