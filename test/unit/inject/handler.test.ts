@@ -259,7 +259,7 @@ describe('inject/handler: warnings from the object cache', () => {
     s.upsert({ kind: 'Secret', metadata: { name: 'db', namespace: 'team-b' }, data: { password: 'c2VjcmV0' } });
     const handler = createInjectionHandler({ options: options(), docs: () => docs(), state: s });
     const d = handler.handle(
-      request(pod({ 'bulwark.dev/inject': 'true', 'bulwark.dev/config.app.yaml': 'app-base#app.yaml, app-missing, app-base#other', 'bulwark.dev/secret.pw': 'kubernetes:secret/db#password' })),
+      request(pod({ 'bulwark.dev/inject': 'true', 'bulwark.dev/config.app.yaml': 'app-base#app.yaml, app-missing, app-base#other', 'bulwark.dev/secret.pw': 'kubernetes:secret/db#password' }, { serviceAccountName: 'default', containers: [{ name: 'app', image: 'nginx' }] })),
     ) as Decision;
     assert.ok(d.allowed && d.patch);
     assert.deepEqual(d.warnings, [
