@@ -17,6 +17,8 @@
 import { createHash } from 'node:crypto';
 import type { SidecarSpec } from '../../sidecar/spec/types.js';
 import type { StoreVolume } from '../policy/documents.js';
+import { STORE_VOLUME_ROOT } from '../policy/schemas/secret-store.js';
+import { ROOT_CA_CONFIGMAP } from '../tenancy/quotas.js';
 import type { PodSpecView } from './context.js';
 
 /** Where Kubernetes clients (and Bulwark's containers) look for the service-account token, CA and namespace. */
@@ -71,7 +73,7 @@ export function buildTokenVolume(): Record<string, unknown> {
       defaultMode: 0o444,
       sources: [
         { serviceAccountToken: { path: 'token', expirationSeconds: TOKEN_EXPIRATION_SECONDS } },
-        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { configMap: { name: ROOT_CA_CONFIGMAP, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
         { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
       ],
     },
@@ -95,15 +97,15 @@ export function buildStoreVolume(name: string, v: StoreVolume): Record<string, u
 }
 
 /**
- * Plans the credential mounts for a pod: the token (when needed) and every store volume. Two stores
- * naming the same mount path with different sources is a configuration error reported by the caller;
- * here the first one wins and the rest are skipped.
+ * Plans the credential mounts for a pod: the token (when needed) and every store volume. When two
+ * volumes name the same mount path, the first (stores in name order) is mounted and the rest are
+ * skipped without a warning.
  */
 export function planCredentialMounts(pod: PodSpecView, spec: Pick<SidecarSpec, 'stores' | 'reload'>, storeVolumes: ReadonlyMap<string, readonly StoreVolume[]>): CredentialMounts {
   const out: CredentialMounts = { volumes: [], mounts: [], warnings: [] };
   if (needsKubernetesToken(spec)) {
     const own = podTokenVolume(pod);
-    const account = (pod as { serviceAccountName?: unknown; serviceAccount?: unknown }).serviceAccountName ?? (pod as { serviceAccount?: unknown }).serviceAccount;
+    const account = pod.serviceAccountName ?? pod.serviceAccount;
     if (own) out.mounts.push({ name: own, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true });
     else if (typeof account === 'string' && account !== '') {
       out.volumes.push(buildTokenVolume());
@@ -137,7 +139,7 @@ export function unmountedStoreFiles(spec: Pick<SidecarSpec, 'stores'>, storeVolu
     const files = [s.caFile, s.auth?.tokenFile, s.auth?.roleIdFile, s.auth?.secretIdFile].filter((f): f is string => typeof f === 'string');
     const roots = (storeVolumes.get(name) ?? []).map((v) => `${v.mountPath.replace(/\/+$/, '')}/`);
     for (const f of files) {
-      if (f.startsWith('/var/run/secrets/bulwark/') && !roots.some((r) => f.startsWith(r))) out.push(`store ${name}: ${f}`);
+      if (f.startsWith(STORE_VOLUME_ROOT) && !roots.some((r) => f.startsWith(r))) out.push(`store ${name}: ${f}`);
     }
   }
   return out;

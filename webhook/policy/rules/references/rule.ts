@@ -7,14 +7,9 @@ import { quote } from '../../../inject/field-error.js';
 import { ANNOTATION_REQUIRES_CONFIG, LABEL_VERSION } from '../../../labels.js';
 import { WORKLOAD_KINDS, describe, podSpecOf, pointerSegment, stringMap } from '../objects.js';
 import type { RuleDefinition, Violation } from '../types.js';
+import { ROOT_CA_CONFIGMAP } from '../../../tenancy/quotas.js';
 import { collectReferences, parseRequiresConfig, satisfies } from './collect.js';
 import { REFERENCES_DEFAULTS, REFERENCES_PARAMS_SCHEMA, type ReferencesParams } from './params.js';
-
-/**
- * ConfigMaps Kubernetes itself publishes in every namespace (the root-CA publisher of the controller
- * manager); the ServiceAccount plugin's and Bulwark's token volumes reference them in every pod.
- */
-export const CLUSTER_PUBLISHED_CONFIGMAPS: readonly string[] = ['kube-root-ca.crt'];
 
 /** Checks that what a pod references exists, in the versions it needs. */
 export const referencesRule: RuleDefinition<ReferencesParams> = {
@@ -32,9 +27,11 @@ export const referencesRule: RuleDefinition<ReferencesParams> = {
     const ns = ctx.namespace;
     for (const ref of collectReferences(pod)) {
       if (ref.optional) continue;
-      if (ref.kind === 'ConfigMap' && CLUSTER_PUBLISHED_CONFIGMAPS.includes(ref.name) && !ctx.state.object(ref.kind, ns, ref.name)) continue;
       const found = ctx.state.object(ref.kind, ns, ref.name);
       if (!found) {
+        // Kubernetes publishes it in every namespace; the ServiceAccount plugin's and Bulwark's token
+        // volumes reference it in every pod, before a cache may have seen it.
+        if (ref.kind === 'ConfigMap' && ref.name === ROOT_CA_CONFIGMAP) continue;
         out.push({ message: `${who} references ${ref.kind} ${ns}/${ref.name}, which does not exist; create it first or mark the reference optional: true`, path: ref.path });
         continue;
       }
