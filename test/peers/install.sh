@@ -42,7 +42,7 @@ GO_LDFLAGS='-s -w'
 IN_CI=false
 [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]] && IN_CI=true
 
-ALL_PEERS=(etcd kubernetes moto promtool postgresql hadolint lowkey-vault gcp-secret-manager-emulator openbao consul helm cert-manager-crds)
+ALL_PEERS=(etcd kubernetes node-runtime cni-plugins moto promtool postgresql hadolint lowkey-vault gcp-secret-manager-emulator openbao consul helm cert-manager-crds)
 # Peers that may legitimately be unavailable here (not served by the reachable registries);
 # their failure is a warning, never a CI failure.
 OPTIONAL_PEERS=" hadolint lowkey-vault "
@@ -115,15 +115,20 @@ peer_etcd() {
   finish "$dir"
 }
 
-# kubernetes: kube-apiserver + kubectl from k8s.io/kubernetes. The root go.mod points every
-# staging module at ./staging/...; the wrapper replaces each with its published v0.<minor>.<patch>.
+# kubernetes: the control plane and the node from k8s.io/kubernetes, in one build (the binaries
+# share most packages). The root go.mod points every staging module at ./staging/...; the
+# wrapper replaces each with its published v0.<minor>.<patch>.
+KUBE_BINARIES=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy)
 peer_kubernetes() {
-  local v=$KUBERNETES_VERSION dir=$PEERS_DIR/kubernetes-$KUBERNETES_VERSION
-  entry kube-apiserver "$(jstr "$dir/kube-apiserver")"
-  entry kubectl "$(jstr "$dir/kubectl")"
-  if cached "$dir" "$dir/kube-apiserver" "$dir/kubectl"; then say "kube-apiserver/kubectl $v cached: $dir"; return 0; fi
+  local v=$KUBERNETES_VERSION dir=$PEERS_DIR/kubernetes-$KUBERNETES_VERSION b
+  local bins=() pkgs=() tools=()
+  for b in "${KUBE_BINARIES[@]}"; do
+    entry "$b" "$(jstr "$dir/$b")"
+    bins+=("$dir/$b") pkgs+=("k8s.io/kubernetes/cmd/$b") tools+=("k8s.io/kubernetes/cmd/$b@$v")
+  done
+  if cached "$dir" "${bins[@]}"; then say "kubernetes $v (${KUBE_BINARIES[*]}) cached: $dir"; return 0; fi
   need_go || return 1
-  say "building kube-apiserver + kubectl $v (first run, ~7-15 min on 2 cores)..."
+  say "building ${KUBE_BINARIES[*]} $v (first run, ~15-25 min on 2 cores)..."
   stage "$dir"
   wrapper "kubernetes-$v" || return 1
   local gomod staging m minor major
@@ -137,15 +142,15 @@ peer_kubernetes() {
     for m in $staging; do echo "	$m => $m v0.${v#v1.}"; done
     echo ")"
   } >>go.mod
-  run go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$v" "k8s.io/kubernetes/cmd/kubectl@$v" || return 1
+  run go get -tool "${tools[@]}" || return 1
   major=1 minor=${v#v1.} minor=${minor%%.*}
   local ld="$GO_LDFLAGS"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld+=" -X $p.gitVersion=$v -X $p.gitMajor=$major -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
   done
-  run go build -trimpath -ldflags "$ld" -o "$dir.tmp/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl || return 1
+  run go build -trimpath -ldflags "$ld" -o "$dir.tmp/" "${pkgs[@]}" || return 1
   run "$dir.tmp/kube-apiserver" --version || return 1
+  run "$dir.tmp/kubelet" --version || return 1
   run "$dir.tmp/kubectl" version --client || return 1
   finish "$dir"
 }
@@ -326,6 +331,40 @@ peer_postgresql() {
   entry postgresql "$(jstr "$bin")"
 }
 
+# node-runtime: containerd, runc, iptables and conntrack from Debian's packages, for the node
+# tier's kubelet and kube-proxy. containerd 1.6 speaks CRI v1, which kubelet 1.34 requires.
+# No daemon is started (policy-rc.d, no systemd); the node tier runs its own containerd.
+peer_node_runtime() {
+  local b missing=0
+  for b in containerd containerd-shim-runc-v2 ctr runc iptables conntrack; do command -v "$b" >/dev/null || missing=1; done
+  if [[ -z "${BULWARK_PEERS_FORCE:-}" ]] && ((!missing)); then
+    say "node runtime cached: $(containerd --version | awk '{print $1, $3}'), $(runc --version | head -n1)"
+  else
+    apt_install containerd runc iptables conntrack || return 1
+  fi
+  for b in containerd ctr runc iptables; do
+    command -v "$b" >/dev/null || { FAILED_CMD="apt-get install containerd runc iptables conntrack (no $b)"; return 1; }
+  done
+  entry containerd "$(jstr "$(command -v containerd)")"
+  entry ctr "$(jstr "$(command -v ctr)")"
+  entry runc "$(jstr "$(command -v runc)")"
+}
+
+# cni-plugins: bridge, host-local, loopback and portmap from github.com/containernetworking/plugins.
+peer_cni_plugins() {
+  local dir=$PEERS_DIR/cni-plugins-$CNI_PLUGINS_VERSION m=github.com/containernetworking/plugins
+  local names=(bridge host-local loopback portmap) pkgs=(plugins/main/bridge plugins/ipam/host-local plugins/main/loopback plugins/meta/portmap)
+  entry cni-bin-dir "$(jstr "$dir/bin")"
+  if cached "$dir" "${names[@]/#/$dir/bin/}"; then say "CNI plugins $CNI_PLUGINS_VERSION cached: $dir/bin"; return 0; fi
+  need_go || return 1
+  say "building CNI plugins $CNI_PLUGINS_VERSION (first run, ~1 min)..."
+  stage "$dir"
+  go_wrapper_build "cni-plugins-$CNI_PLUGINS_VERSION" "$m" "$CNI_PLUGINS_VERSION" "$dir.tmp/bin" "${pkgs[@]/#/$m/}" || return 1
+  local n
+  for n in "${names[@]}"; do [[ -x "$dir.tmp/bin/$n" ]] || { FAILED_CMD="go build $m (no $n)"; return 1; }; done
+  finish "$dir"
+}
+
 peer_hadolint() {
   local h
   if h=$(command -v hadolint); then entry hadolint "$(jstr "$h")"; say "hadolint cached: $h"; return 0; fi
@@ -412,8 +451,10 @@ install_peer() {
 # entries written by a peer, removed again when it failed.
 drop_entries() {
   case $1 in
-    kubernetes) rm -f "$ENTRIES_DIR/kube-apiserver.json" "$ENTRIES_DIR/kubectl.json" ;;
+    kubernetes) for b in "${KUBE_BINARIES[@]}"; do rm -f "$ENTRIES_DIR/$b.json"; done ;;
     moto) rm -f "$ENTRIES_DIR/moto_server.json" ;;
+    node-runtime) rm -f "$ENTRIES_DIR/containerd.json" "$ENTRIES_DIR/ctr.json" "$ENTRIES_DIR/runc.json" ;;
+    cni-plugins) rm -f "$ENTRIES_DIR/cni-bin-dir.json" ;;
     gcp-secret-manager-emulator) rm -f "$ENTRIES_DIR/gcp-secret-manager-emulator.json" ;;
     openbao) rm -f "$ENTRIES_DIR/bao.json" ;;
     *) rm -f "$ENTRIES_DIR/$1.json" ;;
@@ -445,12 +486,14 @@ main() {
   fi
   for p in "$@"; do
     case $p in
-      kube-apiserver | kubectl | k8s) p=kubernetes ;;
+      kube-apiserver | kubectl | kubelet | k8s) p=kubernetes ;;
       moto_server | moto-server) p=moto ;;
       bao | vault) p=openbao ;;
       gcp | gcp-emulator | server-dual) p=gcp-secret-manager-emulator ;;
       cert-manager) p=cert-manager-crds ;;
       prometheus) p=promtool ;;
+      containerd | runc) p=node-runtime ;;
+      cni) p=cni-plugins ;;
     esac
     if [[ " ${ALL_PEERS[*]} " != *" $p "* ]]; then
       echo "install.sh: unknown peer '$p' (known: ${ALL_PEERS[*]})" >&2

@@ -3,11 +3,16 @@
  * and on POST /reload, reports what it loaded at GET /config, and is unhealthy (GET /healthz 503)
  * after POST /break or while its config holds a top-level `"break": true` (JSON or YAML).
  *
- * Usage: node dist/test/sample-app/sample-app.js --config <file> [--port <port>]
+ * GET /files describes every file of a directory (--dir, default: the config file's) by size,
+ * mode, owner and SHA-256, never by content, so a test can check secret files without reading them.
+ *
+ * Usage: node dist/test/sample-app/sample-app.js --config <file> [--port <port>] [--host <addr>] [--dir <dir>]
  * Prints `listening <port>` on stdout once ready.
  */
 import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
 
@@ -45,12 +50,45 @@ function load(via: string): void {
   }
 }
 
+/** One file as GET /files reports it. */
+export interface FileFacts {
+  size: number;
+  mode: string;
+  uid: number;
+  gid: number;
+  sha256: string;
+}
+
+function describeFiles(): Record<string, FileFacts | { error: string }> {
+  const dir = arg('dir') ?? (configPath ? join(configPath, '..') : undefined);
+  const out: Record<string, FileFacts | { error: string }> = {};
+  if (!dir) return out;
+  for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue; // the sidecar's staging and state entries
+    const p = join(dir, name);
+    try {
+      const st = statSync(p);
+      if (!st.isFile()) continue;
+      const sha256 = createHash('sha256').update(readFileSync(p)).digest('hex');
+      out[name] = { size: st.size, mode: (st.mode & 0o7777).toString(8).padStart(4, '0'), uid: st.uid, gid: st.gid, sha256 };
+    } catch (err) {
+      out[name] = { error: (err as NodeJS.ErrnoException).code ?? 'read failed' };
+    }
+  }
+  return out;
+}
+
 function unhealthy(): boolean {
   const c = state.config as { break?: unknown } | null;
   return state.broken || (typeof c === 'object' && c !== null && c.break === true);
 }
 
 load('start');
+// --exit-after-start: a batch job's shape: exit 0 when the config loaded, 1 when it did not.
+if (process.argv.includes('--exit-after-start')) {
+  process.stdout.write(`loaded ${configPath}: ${state.error ?? 'ok'}\n`);
+  process.exit(state.error ? 1 : 0);
+}
 process.on('SIGHUP', () => load('SIGHUP'));
 process.on('SIGTERM', () => process.exit(0));
 
@@ -74,8 +112,9 @@ const server = createServer((req, res) => {
   }
   if (req.method === 'GET' && path === '/healthz') return unhealthy() ? send(503, { healthy: false }) : send(200, { healthy: true });
   if (req.method === 'GET' && path === '/config') return send(200, state);
+  if (req.method === 'GET' && path === '/files') return send(200, describeFiles());
   send(404, { error: 'not found' });
 });
-server.listen(Number(arg('port') ?? 0), '127.0.0.1', () => {
+server.listen(Number(arg('port') ?? 0), arg('host') ?? '127.0.0.1', () => {
   process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`);
 });

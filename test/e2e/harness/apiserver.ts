@@ -16,11 +16,29 @@ export interface RunningApiserver {
   process: ManagedProcess;
 }
 
+/**
+ * What changes when the cluster has a node (test/node): the apiserver listens on the node's address
+ * so pods reach it through the kubernetes Service, the ServiceAccount and NodeRestriction plugins
+ * are on, nodes are authorized by the Node authorizer, webhooks are dialled at their endpoints (no
+ * ClusterIP routing on the apiserver's host is needed), and the apiserver authenticates to kubelets.
+ */
+export interface ApiserverNodeOptions {
+  address: string;
+  kubeletClientCert: string;
+  kubeletClientKey: string;
+}
+
 /** The flags the harness starts kube-apiserver with (exported so docs and tests can show them). */
-export function apiserverArgs(o: { port: number; etcdUrl: string; pki: ClusterPki; encryptionConfig: string; certDir: string }): string[] {
+export function apiserverArgs(o: { port: number; etcdUrl: string; pki: ClusterPki; encryptionConfig: string; certDir: string; node?: ApiserverNodeOptions }): string[] {
+  const admission = o.node
+    ? ['--enable-admission-plugins=NodeRestriction,MutatingAdmissionWebhook,ValidatingAdmissionWebhook']
+    : ['--enable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook', '--disable-admission-plugins=ServiceAccount'];
+  const node = o.node
+    ? ['--enable-aggregator-routing=true', `--kubelet-client-certificate=${o.node.kubeletClientCert}`, `--kubelet-client-key=${o.node.kubeletClientKey}`, '--allow-privileged=false']
+    : [];
   return [
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
+    `--bind-address=${o.node ? '0.0.0.0' : '127.0.0.1'}`,
+    `--advertise-address=${o.node ? o.node.address : '127.0.0.1'}`,
     `--secure-port=${o.port}`,
     `--etcd-servers=${o.etcdUrl}`,
     `--cert-dir=${o.certDir}`,
@@ -31,9 +49,9 @@ export function apiserverArgs(o: { port: number; etcdUrl: string; pki: ClusterPk
     `--service-account-key-file=${o.pki.saPublicKey}`,
     `--service-account-signing-key-file=${o.pki.saPrivateKey}`,
     '--service-cluster-ip-range=10.96.0.0/16',
-    '--authorization-mode=RBAC',
-    '--enable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
-    '--disable-admission-plugins=ServiceAccount',
+    `--authorization-mode=${o.node ? 'Node,RBAC' : 'RBAC'}`,
+    ...admission,
+    ...node,
     `--encryption-provider-config=${o.encryptionConfig}`,
     '--profiling=false',
     '--v=1',
@@ -58,12 +76,12 @@ export async function apiGet(url: string, pki: ClusterPki, path: string): Promis
 export async function startApiserver(
   binary: string,
   dir: string,
-  o: { etcdUrl: string; pki: ClusterPki; encryptionConfig: string },
+  o: { etcdUrl: string; pki: ClusterPki; encryptionConfig: string; node?: ApiserverNodeOptions },
   timeoutMs = 90_000,
 ): Promise<RunningApiserver> {
   const port = await freePort();
   const url = `https://127.0.0.1:${port}`;
-  const args = apiserverArgs({ port, etcdUrl: o.etcdUrl, pki: o.pki, encryptionConfig: o.encryptionConfig, certDir: join(dir, 'apiserver-certs') });
+  const args = apiserverArgs({ port, etcdUrl: o.etcdUrl, pki: o.pki, encryptionConfig: o.encryptionConfig, certDir: join(dir, 'apiserver-certs'), ...(o.node ? { node: o.node } : {}) });
   const proc = new ManagedProcess('kube-apiserver', binary, args, join(dir, 'kube-apiserver.log'));
   try {
     await waitFor(

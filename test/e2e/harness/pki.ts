@@ -18,6 +18,15 @@ export interface ClusterPki {
   adminKey: string;
   saPublicKey: string;
   saPrivateKey: string;
+  /** Extra client certificates asked for by name (the node tier's kubelet, controllers, ...). */
+  clients: Record<string, { cert: string; key: string; certPem: string; keyPem: string }>;
+}
+
+/** A client certificate to issue besides the admin's: user name and groups, as the apiserver reads them. */
+export interface ClientIdentity {
+  name: string;
+  commonName: string;
+  organization?: string;
 }
 
 /** The apiserver's host names and addresses (the in-cluster names included, as kubeadm does). */
@@ -32,10 +41,15 @@ async function put(dir: string, name: string, data: string): Promise<string> {
   return path;
 }
 
-/** Generates the PKI into dir and returns the file paths. */
-export async function writeClusterPki(dir: string): Promise<ClusterPki> {
+/** Generates the PKI into dir and returns the file paths; extraHosts join the apiserver's names. */
+export async function writeClusterPki(dir: string, opts: { extraHosts?: string[]; clients?: ClientIdentity[] } = {}): Promise<ClusterPki> {
   const ca = generateCA({ commonName: 'bulwark-e2e-ca', days: 2 });
-  const serving = generateServing(ca, APISERVER_HOSTS, { days: 2, commonName: 'kube-apiserver' });
+  const serving = generateServing(ca, [...APISERVER_HOSTS, ...(opts.extraHosts ?? [])], { days: 2, commonName: 'kube-apiserver' });
+  const clients: ClusterPki['clients'] = {};
+  for (const c of opts.clients ?? []) {
+    const pair = generateServing(ca, [], { days: 2, clientAuth: true, commonName: c.commonName, ...(c.organization ? { organization: c.organization } : {}) });
+    clients[c.name] = { cert: await put(dir, `${c.name}.crt`, pair.certPem), key: await put(dir, `${c.name}.key`, pair.keyPem), certPem: pair.certPem, keyPem: pair.keyPem };
+  }
   const admin = generateServing(ca, [], { days: 2, clientAuth: true, commonName: ADMIN_USER, organization: 'system:masters' });
   const sa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return {
@@ -47,6 +61,7 @@ export async function writeClusterPki(dir: string): Promise<ClusterPki> {
     adminKey: await put(dir, 'admin.key', admin.keyPem),
     saPublicKey: await put(dir, 'sa.pub', sa.publicKey.export({ type: 'spki', format: 'pem' }).toString()),
     saPrivateKey: await put(dir, 'sa.key', sa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    clients,
   };
 }
 
