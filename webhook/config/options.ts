@@ -159,11 +159,34 @@ export const FOREIGN_ENV_PREFIXES = [
   'BULWARK_HELM', 'BULWARK_PROMTOOL', 'BULWARK_CERT_MANAGER_CRDS', 'BULWARK_PROMETHEUS_OPERATOR_CRDS', 'BULWARK_TEST_',
 ];
 
+const IP = String.raw`(?:\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9a-fA-F:]+\]?)`;
+/** The service-link variables kubelet writes for every Service of the pod's namespace (name pattern → value pattern). */
+const SERVICE_LINK_SHAPES: Array<[RegExp, RegExp]> = [
+  [/_SERVICE_HOST$/, new RegExp(`^${IP}$`)],
+  [/_SERVICE_PORT(?:_[A-Z0-9_]+)?$/, /^\d{1,5}$/],
+  [/_PORT$/, new RegExp(String.raw`^(?:tcp|udp|sctp)://${IP}:\d{1,5}$`)],
+  [/_PORT_\d{1,5}_(?:TCP|UDP|SCTP)$/, new RegExp(String.raw`^(?:tcp|udp|sctp)://${IP}:\d{1,5}$`)],
+  [/_PORT_\d{1,5}_(?:TCP|UDP|SCTP)_PROTO$/, /^(?:tcp|udp|sctp)$/],
+  [/_PORT_\d{1,5}_(?:TCP|UDP|SCTP)_PORT$/, /^\d{1,5}$/],
+  [/_PORT_\d{1,5}_(?:TCP|UDP|SCTP)_ADDR$/, new RegExp(`^${IP}$`)],
+];
+
+/**
+ * True for a variable kubelet added because a Service whose name starts with "bulwark" exists in
+ * the namespace (deploy/base's own bulwark-webhook Service gives BULWARK_WEBHOOK_PORT=tcp://...):
+ * both the name and the value must have the service-link shape, so a mistyped setting still stops
+ * the start. deploy/base also sets enableServiceLinks: false; this covers pods that do not.
+ */
+export function isServiceLinkVariable(name: string, value: string | undefined): boolean {
+  return value !== undefined && SERVICE_LINK_SHAPES.some(([n, v]) => n.test(name) && v.test(value));
+}
+
 /** Throws CONFIG_INVALID naming the first BULWARK_* variable that is not a known setting. */
 export function checkUnknownEnv(env: NodeJS.ProcessEnv): void {
   const known = new Set(SETTINGS.map((s) => s.env));
   for (const name of Object.keys(env).sort()) {
     if (!name.startsWith('BULWARK_') || known.has(name) || FOREIGN_ENV_PREFIXES.some((p) => name.startsWith(p))) continue;
+    if (isServiceLinkVariable(name, env[name])) continue;
     throw new BulwarkError('CONFIG_INVALID', `unknown setting ${name} in the environment; the settings are ${SETTINGS.map((d) => d.env).join(', ')}`, { setting: name });
   }
 }
@@ -184,7 +207,8 @@ export function resolveOptions(flags: Record<string, unknown>, env: NodeJS.Proce
     // Flags arrive under the setting's key or, from commander, under the camelCased flag name
     // (--shutdown-timeout -> shutdownTimeout, while the key is shutdownTimeoutMs).
     const fromFlag = flags[def.key] !== undefined ? flags[def.key] : flags[flagProperty(def.flag)];
-    const fromEnv = env[def.env];
+    // BULWARK_PORT=tcp://10.96.0.7:443 is the service link of a Service named "bulwark", not a setting.
+    const fromEnv = isServiceLinkVariable(def.env, env[def.env]) ? undefined : env[def.env];
     const raw = fromFlag !== undefined ? fromFlag : fromEnv !== undefined && fromEnv !== '' ? fromEnv : def.default;
     if (raw === undefined) continue;
     out[def.key] = coerce(def, raw as string | number | boolean);

@@ -34,7 +34,7 @@ export function apiserverArgs(o: { port: number; etcdUrl: string; pki: ClusterPk
     ? ['--enable-admission-plugins=NodeRestriction,MutatingAdmissionWebhook,ValidatingAdmissionWebhook']
     : ['--enable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook', '--disable-admission-plugins=ServiceAccount'];
   const node = o.node
-    ? ['--enable-aggregator-routing=true', `--kubelet-client-certificate=${o.node.kubeletClientCert}`, `--kubelet-client-key=${o.node.kubeletClientKey}`, '--allow-privileged=false']
+    ? ['--enable-aggregator-routing=true', `--kubelet-client-certificate=${o.node.kubeletClientCert}`, `--kubelet-client-key=${o.node.kubeletClientKey}`, '--kubelet-preferred-address-types=InternalIP', '--allow-privileged=false']
     : [];
   return [
     `--bind-address=${o.node ? '0.0.0.0' : '127.0.0.1'}`,

@@ -43,6 +43,7 @@ export interface NodeCluster {
   kubeconfig: string;
   pki: ClusterPki;
   kubectl: Kubectl;
+  peers: NodePeers;
   ctr(args: string[]): Promise<string>;
   processes: ManagedProcess[];
   stop(): Promise<void>;
@@ -67,6 +68,9 @@ state = "${dir}/containerd/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "${IMAGES.pause}"
   disable_apparmor = true
+  # this machine's root may not lower oom_score_adj (no CAP_SYS_RESOURCE): clamp the kubelet's
+  # values (-998 for sandboxes) to containerd's own, as kind does for unprivileged nodes.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -164,7 +168,8 @@ export async function startNodeCluster(peers: NodePeers): Promise<NodeCluster> {
     // containerd and the images first: the image build is the slowest step and needs nothing else.
     await writeFile(join(dir, 'containerd.toml'), containerdConfig(dir, peers.cniBinDir));
     await writeFile(join(dir, 'cni', 'net.d', '10-bulwark.conflist'), cniConfig(dir));
-    const containerd = new ManagedProcess('containerd', peers.containerd, ['--config', join(dir, 'containerd.toml')], join(dir, 'containerd.log'));
+    const debug = process.env.BULWARK_NODE_DEBUG === '1' ? ['--log-level', 'debug'] : [];
+    const containerd = new ManagedProcess('containerd', peers.containerd, ['--config', join(dir, 'containerd.toml'), ...debug], join(dir, 'containerd.log'));
     procs.push(containerd);
     const images = (async () => {
       const built = await buildImages(repoPath('.'), join(dir, 'images'), join(peers.cacheDir, 'node-images'), progress);
@@ -229,7 +234,7 @@ export async function startNodeCluster(peers: NodePeers): Promise<NodeCluster> {
       '--proxy-mode=iptables',
       `--cluster-cidr=${CLUSTER_CIDR}`,
       '--conntrack-max-per-core=0',
-      '--metrics-bind-address=127.0.0.1:0',
+      `--metrics-bind-address=127.0.0.1:${await freePort()}`,
       `--healthz-bind-address=127.0.0.1:${await freePort()}`,
       '--v=1',
     ]);
@@ -259,7 +264,7 @@ export async function startNodeCluster(peers: NodePeers): Promise<NodeCluster> {
     // Pods need their namespace's default ServiceAccount (the ServiceAccount plugin is on).
     await waitFor('ServiceAccount default/default', async () => ((await kubectl!.getJson('serviceaccount', 'default', 'default')) ? true : undefined), { timeoutMs: 60_000, intervalMs: 300 });
     progress(`node ${NODE_NAME} Ready (${since()})`);
-    return { dir, apiserverUrl: url, nodeIp, kubeconfig, pki, kubectl, ctr, processes: procs, stop };
+    return { dir, apiserverUrl: url, nodeIp, kubeconfig, pki, kubectl, peers, ctr, processes: procs, stop };
   } catch (err) {
     const logs = [...procs, api?.process, etcd?.process]
       .filter((p): p is ManagedProcess => !!p)

@@ -1,7 +1,7 @@
 /**
  * Finds the binaries of the node tier in peers.json (written by test/peers/install.sh): the control
  * plane of the e2e tier plus kubelet, kube-controller-manager, kube-scheduler, kube-proxy,
- * containerd, ctr, runc and the CNI plugins' directory.
+ * containerd, ctr, runc, the CNI plugins' directory and OpenBao.
  */
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,14 +20,16 @@ export interface NodePeers {
   ctr: string;
   runc: string;
   cniBinDir: string;
+  /** OpenBao, the store pods log in to with their ServiceAccount (its suite needs it, the others do not). */
+  bao: string | undefined;
   /** Where derived artefacts are cached between runs (production node_modules of the images). */
   cacheDir: string;
 }
 
 /** The install command printed when a peer is missing. */
-export const NODE_INSTALL_HINT = 'bash test/peers/install.sh etcd kubernetes node-runtime cni-plugins';
+export const NODE_INSTALL_HINT = 'bash test/peers/install.sh etcd kubernetes node-runtime cni-plugins openbao';
 
-const KEYS: Record<Exclude<keyof NodePeers, 'cacheDir'>, string> = {
+const KEYS: Record<Exclude<keyof NodePeers, 'cacheDir' | 'bao'>, string> = {
   etcd: 'etcd',
   kubeApiserver: 'kube-apiserver',
   kubectl: 'kubectl',
@@ -60,7 +62,7 @@ export function findNodePeers(env: NodeJS.ProcessEnv = process.env): { ok: true;
   } catch {
     /* no peers.json: every peer is missing */
   }
-  const found: Partial<NodePeers> = { cacheDir: dir };
+  const found: Partial<NodePeers> = { cacheDir: dir, bao: usable(json.bao, false) ? (json.bao as string) : undefined };
   const missing: string[] = [];
   for (const [field, key] of Object.entries(KEYS) as Array<[keyof typeof KEYS, string]>) {
     const v = json[key];

@@ -38,6 +38,27 @@ describe('server options', () => {
     assert.equal(resolveOptions({}, { BULWARK_E2E_KEEP: '1', BULWARK_PEERS_DIR: '/x', BULWARK_SPEC: '{}', HOME: '/root' }).port, 8443);
   });
 
+  it("starts next to a Service named bulwark-webhook or bulwark: kubelet's service-link variables are not settings", () => {
+    // what kubelet put into deploy/base's own webhook pods (the node tier found them crash-looping on it)
+    const links = {
+      BULWARK_WEBHOOK_PORT: 'tcp://10.96.12.34:443',
+      BULWARK_WEBHOOK_PORT_443_TCP: 'tcp://10.96.12.34:443',
+      BULWARK_WEBHOOK_PORT_443_TCP_ADDR: '10.96.12.34',
+      BULWARK_WEBHOOK_PORT_443_TCP_PORT: '443',
+      BULWARK_WEBHOOK_PORT_443_TCP_PROTO: 'tcp',
+      BULWARK_WEBHOOK_SERVICE_HOST: '10.96.12.34',
+      BULWARK_WEBHOOK_SERVICE_PORT: '443',
+      BULWARK_WEBHOOK_SERVICE_PORT_HTTPS: '443',
+    };
+    assert.equal(resolveOptions({}, links).port, 8443);
+    // a Service named "bulwark" links BULWARK_PORT, which is also a setting: the link is not read as one
+    assert.equal(resolveOptions({}, { BULWARK_PORT: 'tcp://10.96.0.9:443', BULWARK_SERVICE_HOST: '10.96.0.9' }).port, 8443);
+    assert.equal(resolveOptions({}, { BULWARK_PORT: '9443' }).port, 9443);
+    // the shape must match in name and value: a mistyped setting still stops the start
+    assert.throws(() => resolveOptions({}, { BULWARK_WEBHOOK_PORT: '9443' }), /BULWARK_WEBHOOK_PORT/);
+    assert.throws(() => resolveOptions({}, { BULWARK_METRICS_PORT: 'tcp://nope' }), /BULWARK_METRICS_PORT/);
+  });
+
   it('documents every setting with a flag, an environment variable and a sentence', () => {
     const flags = new Set<string>();
     for (const s of SETTINGS) {
