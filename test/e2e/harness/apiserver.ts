@@ -1,7 +1,8 @@
 /**
  * Starts kube-apiserver on a free loopback port against a given etcd, with RBAC authorization, the
  * admission webhooks enabled, the ServiceAccount admission plugin disabled (no controller-manager
- * creates default service accounts here) and encryption at rest, and waits for /readyz.
+ * creates default service accounts in the e2e tier; the node tier turns it on) and encryption at
+ * rest, and waits for /readyz.
  */
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';

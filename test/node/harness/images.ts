@@ -142,6 +142,15 @@ async function writeImage(work: string, ref: string, layers: LayerFiles[], confi
   return archive;
 }
 
+/** The files Dockerfile.webhook copies from policies/ (one list: the node tier ships what the image ships). */
+export function shippedPolicies(dockerfile: string): string[] {
+  const line = dockerfile.split('\n').find((l) => /^COPY\s+policies\//.test(l));
+  if (!line) throw new Error('Dockerfile.webhook has no COPY policies/... line');
+  const parts = line.trim().split(/\s+/).slice(1);
+  parts.pop(); // the destination
+  return parts;
+}
+
 /** The shared libraries a binary links (from ldd), the dynamic loader included. */
 async function sharedLibraries(binary: string): Promise<string[]> {
   const { stdout } = await run('ldd', [binary]);
@@ -213,11 +222,12 @@ export async function buildImages(repo: string, work: string, cacheDir: string, 
   };
   const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/nodejs/bin', 'NODE_ENV=production'];
   const user = `${IMAGE_USER}:${IMAGE_USER}`;
-  // Dockerfile.webhook: dist/webhook, dist/sidecar, policies.
+  // Dockerfile.webhook: dist/webhook, dist/sidecar, the default policies.
+  const policies = shippedPolicies(await readFile(join(repo, 'Dockerfile.webhook'), 'utf8')).map((p) => [`app/${p}`, join(repo, p)] as [string, string]);
   const webhook = await writeImage(work, IMAGES.webhook, [
     base,
     deps,
-    { copy: [['app/dist/webhook', join(repo, 'dist/webhook')], ['app/dist/sidecar', join(repo, 'dist/sidecar')], ['app/policies', join(repo, 'policies')]] },
+    { copy: [['app/dist/webhook', join(repo, 'dist/webhook')], ['app/dist/sidecar', join(repo, 'dist/sidecar')], ...policies] },
   ], {
     Entrypoint: ['/nodejs/bin/node'],
     Cmd: ['dist/webhook/cli.js', 'serve'],

@@ -92,6 +92,19 @@ describe('deploy: image contents', () => {
       assert.ok(!ignored.includes(needed), `${needed} is ignored but the Dockerfiles COPY it`);
     });
   }
+  it('the webhook image ships the default policies and no example store, tenant or schema', () => {
+    const line = read('Dockerfile.webhook').split('\n').find((l) => /^COPY\s+policies/.test(l)) ?? '';
+    const sources = line.trim().split(/\s+/).slice(1, -1);
+    assert.ok(sources.length > 0, 'a COPY policies/... line');
+    const kinds = new Set<string>();
+    for (const src of sources) {
+      assert.ok(existsSync(join(ROOT, src)) && src.endsWith('.yaml'), `${src} is a file`);
+      for (const m of read(src).matchAll(/^kind:\s*(\S+)/gm)) kinds.add(m[1]!);
+    }
+    assert.deepEqual([...kinds], ['ConfigPolicy'], 'only policies: a shipped store or tenant would shadow the cluster\'s own');
+    for (const p of ['policies/cluster-baseline.yaml', 'policies/environments.yaml']) assert.ok(sources.includes(p), `${p} is shipped`);
+  });
+
   it('.dockerignore keeps secrets and local state out of the build context', () => {
     for (const p of ['.git', 'node_modules', '.bulwark', '.env', '**/*.key']) assert.ok(ignored.includes(p), p);
   });
