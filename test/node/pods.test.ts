@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes } from 'node:crypto';
 import { nodeCluster } from './harness/env.js';
-import { APP_USER, getJson, listPods, podStory, sampleAppTemplate, sampleDeployment, userNamespace, waitReadyPods } from './harness/workloads.js';
+import { APP_USER, applyWhenAdmitted, getJson, listPods, podStory, sampleAppTemplate, sampleDeployment, userNamespace, waitReadyPods } from './harness/workloads.js';
 import { IMAGE_USER, IMAGES } from './harness/images.js';
 import { waitFor } from '../e2e/harness/net.js';
 
@@ -36,7 +36,7 @@ describe('node: injected pods run', function () {
 
   it('a Deployment of a non-root app becomes Ready and its app reads the files it was given', async function () {
     const { kubectl } = nodeCluster();
-    await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(sampleDeployment(NS, 'web', annotations())) });
+    await applyWhenAdmitted(kubectl, sampleDeployment(NS, 'web', annotations()));
     const [pod] = await waitReadyPods(kubectl, NS, 'app=web');
     const spec = pod!.raw.spec;
     assert.deepEqual(
@@ -65,9 +65,22 @@ describe('node: injected pods run', function () {
     assert.equal(spec.containers[0].securityContext?.runAsUser ?? spec.securityContext.runAsUser, APP_USER);
   });
 
+  it('an app as uid 1000 without fsGroup reads its 0400 files: Bulwark runs as the app user', async function () {
+    const { kubectl } = nodeCluster();
+    const plain = { 'bulwark.dev/inject': 'true', 'bulwark.dev/secret.db-password': 'kubernetes:secret/db#password', 'bulwark.dev/config.app.json': 'app-config#app.json' };
+    await applyWhenAdmitted(kubectl, sampleDeployment(NS, 'plain', plain, { runAsNonRoot: true, runAsUser: 1000 }));
+    const [pod] = await waitReadyPods(kubectl, NS, 'app=plain');
+    for (const c of pod!.raw.spec.initContainers) assert.equal(c.securityContext.runAsUser, 1000, `${c.name} runs as the app user`);
+    const files = await getJson(`http://${pod!.ip}:8080/files`);
+    assert.equal(files.body['db-password'].sha256, sha(password));
+    assert.equal(files.body['db-password'].mode, '0400', 'not world-readable, not even group-readable');
+    assert.equal(files.body['db-password'].uid, 1000);
+    assert.deepEqual((await getJson(`http://${pod!.ip}:8080/config`)).body.config, JSON.parse(appConfig));
+  });
+
   it('the restart reload rolls the Deployment when the Secret changes, through the RBAC of deploy/base', async function () {
     const { kubectl } = nodeCluster();
-    await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(sampleDeployment(NS, 'api', annotations({ 'bulwark.dev/reload': 'restart' }))) });
+    await applyWhenAdmitted(kubectl, sampleDeployment(NS, 'api', annotations({ 'bulwark.dev/reload': 'restart' })));
     const [first] = await waitReadyPods(kubectl, NS, 'app=api');
     const rotated = randomBytes(12).toString('hex');
     await kubectl.ok(['-n', NS, 'patch', 'secret', 'db', '--type=merge', '-p', JSON.stringify({ stringData: { password: rotated } })]);
@@ -91,7 +104,7 @@ describe('node: injected pods run', function () {
     tspec.containers[0].args = ['--config', '/bulwark/app.json', '--exit-after-start'];
     delete tspec.containers[0].readinessProbe;
     const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: NS }, spec: { backoffLimit: 0, template } };
-    await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(job) });
+    await applyWhenAdmitted(kubectl, job);
     const done = await waitFor(
       'Job migrate complete',
       async () => {
@@ -106,5 +119,30 @@ describe('node: injected pods run', function () {
     const [pod] = await listPods(kubectl, NS, 'app=migrate');
     assert.ok((done.status.conditions as any[]).some((c) => c.type === 'Complete'), `Job completed: ${pod ? podStory(pod.raw) : 'no pod'}`);
     assert.deepEqual(pod!.raw.spec.initContainers.map((c: any) => c.name), ['bulwark-init'], 'init-only for Job pods');
+  });
+
+  it("a CronJob's run completes with bulwark-init only", async function () {
+    const { kubectl } = nodeCluster();
+    const template = sampleAppTemplate(annotations(), { app: 'nightly' });
+    const tspec = template.spec as any;
+    tspec.restartPolicy = 'Never';
+    tspec.containers[0].args = ['--config', '/bulwark/app.json', '--exit-after-start'];
+    delete tspec.containers[0].readinessProbe;
+    const cron = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly', namespace: NS },
+      spec: { schedule: '0 3 * * *', jobTemplate: { spec: { backoffLimit: 0, template } } },
+    };
+    await applyWhenAdmitted(kubectl, cron);
+    // one run now, from the CronJob's own template (what the CronJob controller creates at 03:00)
+    await kubectl.ok(['-n', NS, 'create', 'job', 'nightly-now', '--from=cronjob/nightly']);
+    await kubectl.ok(['-n', NS, 'wait', '--for=condition=complete', 'job/nightly-now', '--timeout=180s'], { timeoutMs: 190_000 }).catch(async (err) => {
+      const pods = await listPods(kubectl, NS, 'app=nightly');
+      throw new Error(`${(err as Error).message}: ${pods.map((p) => podStory(p.raw)).join('; ')}`);
+    });
+    const [pod] = await listPods(kubectl, NS, 'app=nightly');
+    assert.deepEqual(pod!.raw.spec.initContainers.map((c: any) => c.name), ['bulwark-init']);
+    assert.equal(pod!.raw.metadata.ownerReferences[0].name, 'nightly-now');
   });
 });

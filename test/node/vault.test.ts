@@ -15,7 +15,7 @@ import { repoPath } from '../e2e/harness/paths.js';
 import { inCI } from '../e2e/harness/env.js';
 import { nodeCluster } from './harness/env.js';
 import { configureKubernetesAuth, startNodeBao, type NodeBao } from './harness/openbao.js';
-import { getJson, sampleDeployment, userNamespace, waitReadyPods } from './harness/workloads.js';
+import { applyWhenAdmitted, getJson, sampleDeployment, userNamespace, waitReadyPods } from './harness/workloads.js';
 
 const NS = 'shop-vault';
 const TENANT = 'shop';
@@ -23,8 +23,13 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** GET the sidecar's /healthz on the pod IP (HTTPS with the sidecar's own certificate). */
 function sidecarHealth(ip: string): Promise<any> {
+  return sidecarGet(ip, '/healthz');
+}
+
+/** GET a path of the sidecar's HTTPS endpoint on the pod IP: JSON fields, or {text}. */
+function sidecarGet(ip: string, path: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    const req = https.get(`https://${ip}:9090/healthz`, { rejectUnauthorized: false, timeout: 5000, agent: false }, (res) => {
+    const req = https.get(`https://${ip}:9090${path}`, { rejectUnauthorized: false, timeout: 5000, agent: false }, (res) => {
       let t = '';
       res.on('data', (c: Buffer) => (t += c.toString('utf8')));
       res.on('end', () => {
@@ -78,7 +83,7 @@ describe('node: OpenBao with Kubernetes auth from a pod', function () {
       'bulwark.dev/refresh': '5s',
     });
     ((dep.spec as any).template.spec.containers[0].args as string[]).splice(0, 2, '--config', '/bulwark/db-password');
-    await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(dep) });
+    await applyWhenAdmitted(kubectl, dep);
     const [pod] = await waitReadyPods(kubectl, NS, 'app=web');
     const files = await getJson(`http://${pod!.ip}:8080/files`);
     assert.equal(files.body['db-password']?.sha256, sha(password), `the value from OpenBao reached the app (${JSON.stringify(files.body)})`);
@@ -108,6 +113,9 @@ describe('node: OpenBao with Kubernetes auth from a pod', function () {
     const logs = await kubectl.ok(['-n', NS, 'logs', pod!.name, '-c', 'bulwark-sidecar']);
     assert.match(logs, /keeping last good content/);
     assert.ok(!logs.includes(password), 'no secret value in the sidecar log');
+    const metrics = await sidecarGet(pod!.ip, '/metrics');
+    const m = /^bulwark_sidecar_staleness_seconds\{file="db-password"\} (\S+)$/m.exec(metrics.text ?? '');
+    assert.ok(m && Number(m[1]) >= 10, `staleness in the sidecar's metrics: ${m?.[0]}`);
     const [still] = await waitReadyPods(kubectl, NS, 'app=web');
     assert.equal(still!.uid, pod!.uid, 'the pod was not restarted by the outage');
     // a fresh OpenBao (dev mode keeps nothing): configured again, the sidecar logs in again
@@ -122,6 +130,14 @@ describe('node: OpenBao with Kubernetes auth from a pod', function () {
         throw new Error(`healthz: ${JSON.stringify(h)}`);
       },
       { timeoutMs: 120_000, intervalMs: 2000 },
+    );
+    // and the next change arrives
+    const next = randomBytes(12).toString('hex');
+    await bao.api('POST', `secret/data/${TENANT}/db`, { data: { password: next } });
+    await waitFor(
+      'the new value in the app',
+      async () => ((await getJson(`http://${pod!.ip}:8080/files`)).body['db-password']?.sha256 === sha(next) ? true : undefined),
+      { timeoutMs: 90_000, intervalMs: 1000 },
     );
   });
 });

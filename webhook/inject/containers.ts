@@ -29,14 +29,16 @@ export interface ContainerInputs {
   credentialMounts?: Record<string, unknown>[];
   /** The pod's cloud workload identity (env and token mount), copied from its app containers. */
   identity?: WorkloadIdentity;
+  /** The user and group of the injected containers (file-owner.ts); default 65532. */
+  user?: { runAsUser: number; runAsGroup: number };
 }
 
-/** The hardened security context of every injected container. */
-export function hardenedSecurityContext(): Record<string, unknown> {
+/** The hardened security context of every injected container (user 65532 unless the app's own, see file-owner.ts). */
+export function hardenedSecurityContext(user = { runAsUser: SIDECAR_UID, runAsGroup: SIDECAR_UID }): Record<string, unknown> {
   return {
     runAsNonRoot: true,
-    runAsUser: SIDECAR_UID,
-    runAsGroup: SIDECAR_UID,
+    runAsUser: user.runAsUser,
+    runAsGroup: user.runAsGroup,
     readOnlyRootFilesystem: true,
     allowPrivilegeEscalation: false,
     privileged: false,
@@ -61,7 +63,7 @@ function baseContainer(name: string, args: string[], inputs: ContainerInputs): R
       requests: { ...inputs.resources.requests },
       limits: { ...inputs.resources.limits },
     },
-    securityContext: hardenedSecurityContext(),
+    securityContext: hardenedSecurityContext(inputs.user),
     volumeMounts: [{ name: VOLUME_NAME, mountPath: inputs.mountPath }, ...(inputs.credentialMounts ?? []), ...(inputs.identity?.mounts ?? [])],
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };

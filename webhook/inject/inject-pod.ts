@@ -10,6 +10,7 @@ import type { KubeObject, PatchOperation } from '../admission/types.js';
 import { namespaceContext } from '../tenancy/resolve.js';
 import { ANNOTATION_RELOAD, ANNOTATION_STATUS } from './annotations.js';
 import { parseInjectionConfig } from './config.js';
+import { decideFileOwner, type OwnerPodView } from './file-owner.js';
 import { buildAppMount, buildInitContainer, buildSidecarContainer, buildVolume, type ContainerInputs } from './containers.js';
 import { annotationTypeErrors, podAnnotations, podSpec, type InjectContext } from './context.js';
 import { fieldError, formatDenial, type FieldError } from './field-error.js';
@@ -126,7 +127,10 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
   for (const f of unmountedStoreFiles(sidecarSpec, refs.storeVolumes)) {
     warnings.push(`${f} is not under any of that store's spec.volumes, so Bulwark's containers will not find it; add a volume with that mountPath to the store`);
   }
+  const owner = decideFileOwner(spec as OwnerPodView, targets.targets);
+  if (owner.warning) warnings.push(owner.warning);
   const inputs: ContainerInputs = {
+    user: { runAsUser: owner.runAsUser, runAsGroup: owner.runAsGroup },
     image: ctx.options.sidecarImage,
     specJson,
     resources: resources.value,

@@ -29,13 +29,18 @@ export async function userNamespace(kubectl: Kubectl, name: string, labels: Reco
 }
 
 /** The sample app's pod template: non-root app user, fsGroup so it reads Bulwark's 0440 files. */
-export function sampleAppTemplate(annotations: Record<string, string>, labels: Record<string, string>, config = '/bulwark/app.json'): Record<string, unknown> {
+export function sampleAppTemplate(
+  annotations: Record<string, string>,
+  labels: Record<string, string>,
+  config = '/bulwark/app.json',
+  securityContext: Record<string, unknown> = { runAsNonRoot: true, runAsUser: APP_USER, runAsGroup: APP_USER, fsGroup: APP_USER, seccompProfile: { type: 'RuntimeDefault' } },
+): Record<string, unknown> {
   return {
     metadata: { labels, annotations },
     spec: {
       serviceAccountName: 'app',
       terminationGracePeriodSeconds: 2,
-      securityContext: { runAsNonRoot: true, runAsUser: APP_USER, runAsGroup: APP_USER, fsGroup: APP_USER, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext,
       containers: [
         {
           name: 'app',
@@ -53,13 +58,13 @@ export function sampleAppTemplate(annotations: Record<string, string>, labels: R
 }
 
 /** A one-replica Deployment of the sample app. */
-export function sampleDeployment(namespace: string, name: string, annotations: Record<string, string>): Record<string, unknown> {
+export function sampleDeployment(namespace: string, name: string, annotations: Record<string, string>, securityContext?: Record<string, unknown>): Record<string, unknown> {
   const labels = { app: name };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, namespace },
-    spec: { replicas: 1, selector: { matchLabels: labels }, template: sampleAppTemplate(annotations, labels) },
+    spec: { replicas: 1, selector: { matchLabels: labels }, template: sampleAppTemplate(annotations, labels, '/bulwark/app.json', securityContext) },
   };
 }
 
@@ -131,4 +136,23 @@ export function getJson(url: string): Promise<{ status: number; body: any }> {
 export async function eventsOf(kubectl: Kubectl, namespace: string, name: string): Promise<string[]> {
   const list = JSON.parse(await kubectl.ok(['-n', namespace, 'get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'json']));
   return (list.items as any[]).map((e) => `${e.reason}: ${e.message}`);
+}
+
+/**
+ * Applies a manifest once a server-side dry run admits it: the webhook learns stores, namespaces and
+ * ConfigMaps from watch caches, so an object that depends on something just created may be denied
+ * for a moment. The dry run has no side effects; the last denial is quoted on timeout.
+ */
+export async function applyWhenAdmitted(kubectl: Kubectl, manifest: unknown, timeoutMs = 30_000): Promise<void> {
+  const input = JSON.stringify(manifest);
+  await waitFor(
+    'the webhook to admit the manifest (server-side dry run)',
+    async () => {
+      const r = await kubectl.run(['apply', '--dry-run=server', '-f', '-'], { input });
+      if (r.code === 0) return true;
+      throw new Error(r.stderr.trim());
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+  await kubectl.ok(['apply', '-f', '-'], { input });
 }
