@@ -3,6 +3,7 @@
  * no doubled, encoded or look-alike separators) and refused unless it lies under an allowed prefix.
  * Defence in depth: the webhook checks too.
  */
+import { isUnderPrefix } from '../../contract/store-path.js';
 import { SidecarError } from '../errors.js';
 
 const ENCODED = /%(2f|5c|2e|00|25)/i;
@@ -31,11 +32,7 @@ export function normaliseStorePath(path: string, storeName?: string): string {
 export function enforcePathScope(path: string, prefixes: readonly string[] | undefined, storeName: string): string {
   const normal = normaliseStorePath(path, storeName);
   if (!prefixes || prefixes.length === 0) return normal;
-  const clean = normal.replace(/\/$/, '');
-  for (const raw of prefixes) {
-    const prefix = raw.replace(/^\/+/, '').replace(/\/+$/, '');
-    if (prefix === '' || clean === prefix || clean.startsWith(`${prefix}/`)) return normal;
-  }
+  if (prefixes.some((prefix) => isUnderPrefix(normal, prefix))) return normal;
   throw new SidecarError(
     'OUT_OF_SCOPE',
     `source path "${path}" in store ${storeName} is outside the tenant's allowed prefixes (${prefixes.join(', ')}); use a path under one of them`,

@@ -3,6 +3,7 @@
  * in the background, Vault namespaces (X-Vault-Namespace), TLS with a custom CA.
  * Paths are "<mount>/<path>"; a store with kvVersion 1 reads paths as they are (KV v1 and dynamic engines).
  */
+import { isUnderPrefix } from '../../contract/store-path.js';
 import { SidecarError } from '../errors.js';
 import { contentHash } from '../core/hash.js';
 import { httpJson } from './http-json.js';
@@ -31,10 +32,6 @@ export function vaultApiPath(path: string, kvVersion: 1 | 2, version?: string): 
   return `/v1/${encodePath([mount!, 'data', ...rest])}${version ? `?version=${encodeURIComponent(version)}` : ''}`;
 }
 
-function under(path: string, prefix: string): boolean {
-  const p = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
-  return p === '' || path === p || path.startsWith(`${p}/`);
-}
 
 /**
  * Checks the path a KV v2 read actually reaches against the tenant's prefixes (the fetcher checked
@@ -51,7 +48,7 @@ export function enforceVaultScope(path: string, kvVersion: 1 | 2, prefixes: read
   const api = [mount, 'data', ...rest].join('/');
   const ok = prefixes.some((raw) => {
     const segments = raw.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
-    return under(logical, raw) || (segments.length >= 3 && segments[1] === 'data' && under(api, raw));
+    return isUnderPrefix(logical, raw) || (segments.length >= 3 && segments[1] === 'data' && isUnderPrefix(api, raw));
   });
   if (!ok) {
     throw new SidecarError('OUT_OF_SCOPE', `vault path "${path}" in store ${storeName} reads ${logical} (API path ${api}), which is outside the tenant's allowed prefixes (${prefixes.join(', ')}); a tenant's own secrets are under <mount>/data/<prefix>/ in the API form`, { store: storeName, path });

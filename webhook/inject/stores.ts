@@ -32,11 +32,8 @@ export function expandPrefix(prefix: string, scope: StoreScope): string | undefi
   return prefix.replaceAll('{tenant}', scope.tenant ?? '').replaceAll('{namespace}', scope.namespace);
 }
 
-/** Reports whether a path lies under a prefix, at a segment boundary ("kv/a" is under "kv/a/" and "kv/a", "kv/ab" is not). */
-export function underPrefix(path: string, prefix: string): boolean {
-  const p = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
-  return path === p || path.startsWith(`${p}/`);
-}
+/** Reports whether a path lies under a prefix (the shared rule of contract/store-path.ts). */
+export { isUnderPrefix as underPrefix } from '../../contract/store-path.js';
 
 /** The result of resolving one store for a pod: the sidecar's view, and the volumes its files come from. */
 export type StoreResolution = { spec: StoreSpec; volumes: StoreVolume[] } | { error: FieldError };

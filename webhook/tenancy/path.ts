@@ -4,6 +4,7 @@
  * look-alike characters (NFKC), percent-encoding, backslashes, control characters, doubled
  * separators and "." / ".." segments. Pure.
  */
+import { isUnderPrefix } from '../../contract/store-path.js';
 
 /** Longest store path accepted. */
 export const MAX_PATH_LENGTH = 512;
@@ -51,19 +52,9 @@ export function checkStorePath(path: string): PathCheck {
   return { value: path };
 }
 
-/** Strips one leading "/" and any trailing "/" so paths and prefixes compare by segments. */
-export function comparable(pathOrPrefix: string): string {
-  return pathOrPrefix.replace(/^\/+/, '').replace(/\/+$/, '');
-}
-
-/** Reports whether a path lies under a prefix at a segment boundary ("kv/a/x" is under "kv/a/", "kv/ab" is not). */
-export function isUnder(path: string, prefix: string): boolean {
-  const p = comparable(prefix);
-  const c = comparable(path);
-  return p === '' || c === p || c.startsWith(`${p}/`);
-}
-
+/** The shared prefix rule (contract/store-path.ts), under the names the tenancy code uses. */
+export { comparablePath as comparable, isUnderPrefix as isUnder } from '../../contract/store-path.js';
 /** Reports whether a path is outside a prefix but would be inside it if letter case were ignored (a case trick). */
 export function differsOnlyInCase(path: string, prefix: string): boolean {
-  return !isUnder(path, prefix) && isUnder(path.toLowerCase(), prefix.toLowerCase());
+  return !isUnderPrefix(path, prefix) && isUnderPrefix(path.toLowerCase(), prefix.toLowerCase());
 }

@@ -227,7 +227,7 @@ export async function buildImages(repo: string, work: string, cacheDir: string, 
   const webhook = await writeImage(work, IMAGES.webhook, [
     base,
     deps,
-    { copy: [['app/dist/webhook', join(repo, 'dist/webhook')], ['app/dist/sidecar', join(repo, 'dist/sidecar')], ...policies] },
+    { copy: [['app/dist/webhook', join(repo, 'dist/webhook')], ['app/dist/sidecar', join(repo, 'dist/sidecar')], ['app/dist/contract', join(repo, 'dist/contract')], ...policies] },
   ], {
     Entrypoint: ['/nodejs/bin/node'],
     Cmd: ['dist/webhook/cli.js', 'serve'],
@@ -239,7 +239,7 @@ export async function buildImages(repo: string, work: string, cacheDir: string, 
   const sidecar = await writeImage(work, IMAGES.sidecar, [
     base,
     deps,
-    { copy: [['app/dist/sidecar', join(repo, 'dist/sidecar')], ['app/dist/webhook/certs/generate.js', join(repo, 'dist/webhook/certs/generate.js')]] },
+    { copy: [['app/dist/sidecar', join(repo, 'dist/sidecar')], ['app/dist/contract', join(repo, 'dist/contract')], ['app/dist/webhook/certs/generate.js', join(repo, 'dist/webhook/certs/generate.js')]] },
   ], { Entrypoint: ['/nodejs/bin/node', 'dist/sidecar/main.js'], Cmd: ['run'], User: user, WorkingDir: '/app', Env: env });
   const pauseBin = await buildPause(repo, work);
   const pause = await writeImage(work, IMAGES.pause, [{ copy: [['pause', pauseBin]] }], { Entrypoint: ['/pause'], User: '65535:65535', WorkingDir: '/', Env: [] });

@@ -87,7 +87,7 @@ describe('deploy: image contents', () => {
       assert.deepEqual(notProd, [], 'these would be missing after npm ci --omit=dev');
     });
   }
-  for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'webhook', 'sidecar', 'policies']) {
+  for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'contract', 'webhook', 'sidecar', 'policies']) {
     it(`.dockerignore keeps ${needed} in the build context`, () => {
       assert.ok(!ignored.includes(needed), `${needed} is ignored but the Dockerfiles COPY it`);
     });
