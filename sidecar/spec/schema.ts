@@ -3,7 +3,8 @@
  * (before the spec is placed in a pod) and the sidecar (before it acts on one).
  */
 import { createAjv, formatAjvErrors } from './ajv.js';
-import { FORMATS, PROVIDERS, SPEC_VERSION, type SidecarSpec } from './types.js';
+import { PATH_PREFIXES_SCHEMA, STORE_CONNECTION_PROPERTIES } from '../../contract/store-connection.js';
+import { FORMATS, SPEC_VERSION, type SidecarSpec } from './types.js';
 
 const name = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' } as const;
 
@@ -74,29 +75,7 @@ export const SPEC_SCHEMA = {
         type: 'object',
         additionalProperties: false,
         required: ['provider'],
-        properties: {
-          provider: { enum: [...PROVIDERS] },
-          address: { type: 'string', maxLength: 2048 },
-          region: { type: 'string', maxLength: 64 },
-          project: { type: 'string', maxLength: 128 },
-          namespace: { type: 'string', maxLength: 255 },
-          kvVersion: { enum: [1, 2] },
-          caFile: { type: 'string', maxLength: 1024 },
-          auth: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['method'],
-            properties: {
-              method: { enum: ['kubernetes', 'approle', 'token', 'none', 'default'] },
-              role: { type: 'string', maxLength: 256 },
-              mountPath: { type: 'string', maxLength: 256 },
-              tokenFile: { type: 'string', maxLength: 1024 },
-              roleIdFile: { type: 'string', maxLength: 1024 },
-              secretIdFile: { type: 'string', maxLength: 1024 },
-            },
-          },
-          pathPrefixes: { type: 'array', items: { type: 'string', maxLength: 512 }, maxItems: 64 },
-        },
+        properties: { ...STORE_CONNECTION_PROPERTIES, pathPrefixes: PATH_PREFIXES_SCHEMA },
       },
     },
     reload: {

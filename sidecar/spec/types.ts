@@ -9,18 +9,9 @@ export const SPEC_VERSION = 1;
 /** The environment variable that carries the spec into the sidecar containers. */
 export const SPEC_ENV = 'BULWARK_SPEC';
 
-/** The store providers the sidecar knows. */
-export const PROVIDERS = [
-  'vault',
-  'consul',
-  'aws-ssm',
-  'aws-secrets-manager',
-  'azure-key-vault',
-  'gcp-secret-manager',
-  'kubernetes',
-  'file',
-] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+/** The store providers the sidecar knows (contract/store-connection.ts). */
+export { PROVIDERS, type ProviderName } from '../../contract/store-connection.js';
+import type { ProviderName } from '../../contract/store-connection.js';
 
 /** Output formats of a rendered file. */
 export const FORMATS = ['raw', 'json', 'yaml', 'env', 'properties'] as const;

@@ -2,6 +2,7 @@
  * Resolves the stores a pod's references name against the SecretStore / ClusterSecretStore documents
  * and the tenant's grants, and builds the credential-free StoreSpec the sidecar receives.
  */
+import { MAX_PATH_PREFIXES } from '../../contract/store-connection.js';
 import type { StoreSpec } from '../../sidecar/spec/types.js';
 import { resolveStore, type DocumentSet, type SecretStore, type StoreVolume, type Tenant } from '../policy/documents.js';
 import { fieldError, quote, type FieldError } from './field-error.js';
@@ -74,6 +75,10 @@ export function resolveStoreFor(docs: DocumentSet, scope: StoreScope, name: stri
   }
   const restricted = own.length > 0 || (granted !== undefined && !grant);
   const prefixes = restricted ? [...new Set([...own, ...shared])] : [];
+  if (prefixes.length > MAX_PATH_PREFIXES) {
+    const msg = `store ${quote(name)} gives this pod ${prefixes.length} path prefixes (its own and those other tenants granted), more than the ${MAX_PATH_PREFIXES} the sidecar takes; grant paths under fewer, wider prefixes`;
+    return { error: fieldError('STORE_FORBIDDEN', annotation, msg) };
+  }
   if (doc.kind === 'SecretStore' && scope.tenant) {
     const alias = storeAlias(docs, doc, prefixes, scope);
     if (alias) return { error: fieldError('TENANT_STORE_ALIAS', annotation, alias) };

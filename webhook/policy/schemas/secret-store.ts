@@ -2,7 +2,7 @@
  * The JSON Schemas of SecretStore (namespaced) and ClusterSecretStore (cluster-scoped): a provider,
  * its address and auth, never credentials.
  */
-import { PROVIDERS } from '../../../sidecar/spec/types.js';
+import { PATH_PREFIXES_SCHEMA, PROVIDERS, STORE_CONNECTION_PROPERTIES } from '../../../contract/store-connection.js';
 import { documentSchema } from './common.js';
 
 /** The providers a store may use: exactly the sidecar's. */
@@ -13,35 +13,14 @@ export const STORE_VOLUME_ROOT = '/var/run/secrets/bulwark/';
 /** At most this many volumes per store. */
 export const MAX_STORE_VOLUMES = 8;
 
-const filePath = { type: 'string', minLength: 1, maxLength: 1024, pattern: '^/' } as const;
-
-/** The spec shared by both store kinds. */
+/** The spec shared by both store kinds: the connection as the sidecar spec has it, prefixes, volumes. */
 export const SECRET_STORE_SPEC_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['provider'],
   properties: {
-    provider: { type: 'string', enum: [...STORE_PROVIDERS] },
-    address: { type: 'string', minLength: 1, maxLength: 2048 },
-    region: { type: 'string', minLength: 1, maxLength: 64 },
-    project: { type: 'string', minLength: 1, maxLength: 128 },
-    namespace: { type: 'string', minLength: 1, maxLength: 256 },
-    kvVersion: { type: 'integer', enum: [1, 2] },
-    caFile: filePath,
-    auth: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['method'],
-      properties: {
-        method: { type: 'string', enum: ['kubernetes', 'approle', 'token', 'none', 'default'] },
-        role: { type: 'string', minLength: 1, maxLength: 256 },
-        mountPath: { type: 'string', minLength: 1, maxLength: 256 },
-        tokenFile: filePath,
-        roleIdFile: filePath,
-        secretIdFile: filePath,
-      },
-    },
-    pathPrefixes: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 512 } },
+    ...STORE_CONNECTION_PROPERTIES,
+    pathPrefixes: PATH_PREFIXES_SCHEMA,
     volumes: {
       description:
         "Secrets or ConfigMaps of the pod's namespace mounted read-only into Bulwark's containers (never into the app), " +
