@@ -4,6 +4,7 @@
  * (even where Kubernetes would allow it), allows only the metadata changes policy lists, and can
  * require versioned names so that a change is a new object.
  */
+import { listSome } from '../../../util/list.js';
 import type { KubeObject } from '../../../admission/types.js';
 import { LABEL_MANAGED } from '../../../labels.js';
 import { describe, matchesAnyGlob, pointerSegment, stringMap } from '../objects.js';
@@ -50,7 +51,7 @@ export const immutabilityRule: RuleDefinition<ImmutabilityParams> = {
       const changed = changedKeys(stringMap((old as Record<string, unknown>)[field]), stringMap(o[field]));
       if (changed.length) {
         out.push({
-          message: `${who} is managed; its ${field} cannot be edited (keys changed: ${changed.join(', ')}); create a new object (for example with a new version suffix) and point workloads at it`,
+          message: `${who} is managed; its ${field} cannot be edited (keys changed: ${listSome(changed)}); create a new object (for example with a new version suffix) and point workloads at it`,
           path: `/${field}`,
         });
       }

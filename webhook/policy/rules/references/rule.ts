@@ -3,6 +3,7 @@
  * of them, that do not exist is denied unless the reference is optional; bulwark.dev/requires-config
  * is checked against the ConfigMap's bulwark.dev/version label. Lookups come from the cached state.
  */
+import { listSome } from '../../../util/list.js';
 import { quote } from '../../../inject/field-error.js';
 import { ANNOTATION_REQUIRES_CONFIG, LABEL_VERSION } from '../../../labels.js';
 import { WORKLOAD_KINDS, describe, podSpecOf, pointerSegment, stringMap } from '../objects.js';
@@ -36,9 +37,10 @@ export const referencesRule: RuleDefinition<ReferencesParams> = {
         continue;
       }
       if (!params.checkKeys) continue;
-      const missing = ref.keys.filter((k) => !found.keys.includes(k));
+      const has = new Set(found.keys);
+      const missing = ref.keys.filter((k) => !has.has(k));
       if (missing.length) {
-        out.push({ message: `${who} references key(s) ${missing.join(', ')} of ${ref.kind} ${ns}/${ref.name}, which it does not have (it has: ${found.keys.join(', ') || 'none'}); add the keys or mark the reference optional: true`, path: ref.path });
+        out.push({ message: `${who} references key(s) ${listSome(missing)} of ${ref.kind} ${ns}/${ref.name}, which it does not have (it has: ${listSome(found.keys) || 'none'}); add the keys or mark the reference optional: true`, path: ref.path });
       }
     }
     if (!params.checkRequiresConfig) return out;
