@@ -108,6 +108,25 @@ describe('e2e: configuration validation (validating webhook, default policies)',
     assert.match(r.stderr, /pem-private-key/);
   });
 
+  it('checks the pod templates of ReplicationControllers and bare ReplicaSets, not those a Deployment owns', async () => {
+    const leakyTemplate = (name: string) => ({
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name: 'app', image: 'app:1', env: [{ name: 'AWS_SECRET_ACCESS_KEY', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8vK2mX9p' }, { name: 'AWS_ACCESS_KEY_ID', value: 'AKIAZ7Q3LMN4PQRS5TUV' }] }] },
+    });
+    const rc = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'legacy', namespace: 'e2e-dev' }, spec: { replicas: 0, selector: { app: 'legacy' }, template: leakyTemplate('legacy') } };
+    const bare = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'bare', namespace: 'e2e-dev' }, spec: { replicas: 0, selector: { matchLabels: { app: 'bare' } }, template: leakyTemplate('bare') } };
+    for (const obj of [rc, bare]) {
+      const r = await testCluster().kubectl.create(obj, ['--dry-run=server']);
+      assert.notEqual(r.code, 0, `${obj.kind} with a plain-text key in its template is denied`);
+      assert.match(r.stderr, /workloads\.bulwark\.dev" denied the request/);
+      assert.ok(!r.stderr.includes('wJalrXUtnFEMI'), 'the value is not echoed');
+    }
+    // the same ReplicaSet owned by a Deployment is not checked again (its Deployment was)
+    const owned = { ...bare, metadata: { ...bare.metadata, name: 'owned', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: '7d2c1a8e-0000-4000-8000-000000000001' }] } };
+    const r = await testCluster().kubectl.create(owned, ['--dry-run=server']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   it('admits an ordinary ConfigMap in an unlabelled namespace without warnings', async () => {
     const r = await testCluster().kubectl.create(configMap('e2e-plain', 'ordinary', { level: 'info', 'app.yaml': GOOD_APP }));
     assert.equal(r.code, 0, r.stderr);

@@ -78,9 +78,10 @@ describe('node: injected pods run', function () {
     assert.deepEqual((await getJson(`http://${pod!.ip}:8080/config`)).body.config, JSON.parse(appConfig));
   });
 
-  it('the restart reload rolls the Deployment when the Secret changes, through the RBAC of deploy/base', async function () {
+  it('the restart reload rolls the Deployment once when the Secret changes, seen by the watch, through the RBAC of deploy/base', async function () {
     const { kubectl } = nodeCluster();
-    await applyWhenAdmitted(kubectl, sampleDeployment(NS, 'api', annotations({ 'bulwark.dev/reload': 'restart' })));
+    // refresh 24h: a change that arrives at all came through the kubernetes provider's watch, not polling
+    await applyWhenAdmitted(kubectl, sampleDeployment(NS, 'api', annotations({ 'bulwark.dev/reload': 'restart', 'bulwark.dev/refresh': '24h' })));
     const [first] = await waitReadyPods(kubectl, NS, 'app=api');
     const rotated = randomBytes(12).toString('hex');
     await kubectl.ok(['-n', NS, 'patch', 'secret', 'db', '--type=merge', '-p', JSON.stringify({ stringData: { password: rotated } })]);
@@ -91,6 +92,8 @@ describe('node: injected pods run', function () {
     const dep = await kubectl.getJson('deployment', 'api', NS);
     const restartKeys = Object.keys(dep.spec.template.metadata.annotations ?? {}).filter((k) => /restart/i.test(k));
     assert.ok(restartKeys.length > 0, `the sidecar patched the pod template (${JSON.stringify(dep.spec.template.metadata.annotations)})`);
+    const sets = JSON.parse(await kubectl.ok(['-n', NS, 'get', 'replicasets', '-l', 'app=api', '-o', 'json'])).items;
+    assert.equal(sets.length, 2, 'one rollout: the first ReplicaSet and the restarted one');
     // put the value back for the other cases
     await kubectl.ok(['-n', NS, 'patch', 'secret', 'db', '--type=merge', '-p', JSON.stringify({ stringData: { password } })]);
   });

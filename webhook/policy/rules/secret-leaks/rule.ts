@@ -12,6 +12,17 @@ import { SECRET_LEAKS_DEFAULTS, SECRET_LEAKS_PARAMS_SCHEMA, type SecretLeaksPara
 /** Annotations that copy the object itself (scanned through the object instead). */
 const SKIPPED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
 
+/**
+ * A content digest under a checksum annotation: Helm charts' `checksum/config` and `checksum/secret`
+ * (the convention from Helm's docs, used by Bitnami and most charts to roll pods when a ConfigMap or
+ * Secret changes), and the same pattern under a prefix (`example.com/checksum-secret`). A hash of
+ * content is not a secret; only a value that is exactly a hex digest (MD5 to SHA-512) is skipped, so
+ * a secret put under such a key is still scanned.
+ */
+export function isChecksumAnnotation(key: string, value: string): boolean {
+  return /(^|\/)checksum([/-]|$)/i.test(key) && /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$/i.test(value.trim());
+}
+
 /** A cheap pre-check: structured content without any of these words has no secret-looking inner key. */
 const SECRET_WORD = /pass|secret|token|key|credential/i;
 
@@ -64,7 +75,7 @@ export function candidates(obj: KubeObject): Candidate[] {
   const out: Candidate[] = [];
   const annotations = (md: Record<string, any> | undefined, base: string) => {
     for (const [k, v] of Object.entries(stringMap(md?.annotations))) {
-      if (!SKIPPED_ANNOTATIONS.includes(k)) out.push({ key: k, value: v, path: `${base}/annotations/${pointerSegment(k)}`, where: `annotation ${k}`, structured: false });
+      if (!SKIPPED_ANNOTATIONS.includes(k) && !isChecksumAnnotation(k, v)) out.push({ key: k, value: v, path: `${base}/annotations/${pointerSegment(k)}`, where: `annotation ${k}`, structured: false });
     }
   };
   annotations(obj.metadata, '/metadata');
