@@ -27,7 +27,10 @@ for (const s of SETTINGS) {
   serve.addOption(new Option(`${s.flag}${arg}`, `${s.doc} [env ${s.env}${s.default !== undefined ? `, default ${String(s.default)}` : ''}]`));
 }
 serve.action(async (flags: Record<string, unknown>) => {
-  process.exitCode = await serveCommand(flags);
+  const code = await serveCommand(flags);
+  // A failed start exits at once: policy watchers, caches and the controllers' leader election were
+  // already running and would keep the process alive with nothing listening.
+  if (code !== 0) process.exit(code);
 });
 
 program

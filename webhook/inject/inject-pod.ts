@@ -8,7 +8,7 @@ import { validateSpec } from '../../sidecar/spec/schema.js';
 import type { SidecarSpec } from '../../sidecar/spec/types.js';
 import type { KubeObject, PatchOperation } from '../admission/types.js';
 import { namespaceContext } from '../tenancy/resolve.js';
-import { ANNOTATION_RELOAD, ANNOTATION_STATUS } from './annotations.js';
+import { ANNOTATION_INJECT, ANNOTATION_RELOAD, ANNOTATION_STATUS } from './annotations.js';
 import { parseInjectionConfig } from './config.js';
 import { decideFileOwner, type OwnerPodView } from './file-owner.js';
 import { buildAppMount, buildInitContainer, buildSidecarContainer, buildVolume, type ContainerInputs } from './containers.js';
@@ -77,6 +77,12 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
   const refs = validateReferences(config, ctx.docs, { namespace: ctx.namespace, tenant, tenantDoc }, ctx.objects);
   warnings.push(...refs.warnings);
   const spec = podSpec(pod);
+  if ((spec as { os?: { name?: unknown } }).os?.name === 'windows') {
+    // Bulwark's sidecar is a Linux image, and the apiserver refuses its Linux security context in a
+    // Windows pod: never turn a valid pod into an invalid one, say why instead.
+    const msg = `the pod runs on Windows (spec.os.name: windows) and Bulwark's sidecar is a Linux container; remove ${ANNOTATION_INJECT} (or set it to "false") and deliver its files another way`;
+    errors.push(fieldError('ANNOTATION_INVALID', 'spec.os.name', msg));
+  }
   const targets = selectTargets(spec, config.containers);
   const resources = resolveResources(ctx.options, config.resources);
   errors.push(...refs.errors, ...targets.errors, ...resources.errors);

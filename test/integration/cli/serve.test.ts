@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { admissionReview, request } from '../../helpers/https.js';
@@ -70,5 +71,20 @@ describe('bulwark serve (the npm start path)', function () {
     const r = await runCli(['serve', '--port', 'https'], {});
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--port \(BULWARK_PORT="https"\)/);
+  });
+
+  it('exits non-zero at once when its port is taken (EADDRINUSE), instead of running on with nothing listening', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'bulwark-serve-busy-'));
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const r = await runCli(['serve', '--port', String(port), '--address', '127.0.0.1', '--state-dir', other, '--cluster', 'none']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /EADDRINUSE|in use/i);
+    } finally {
+      blocker.close();
+      await rm(other, { recursive: true, force: true });
+    }
   });
 });

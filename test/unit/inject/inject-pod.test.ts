@@ -303,3 +303,16 @@ describe('inject/injectPod: pod corpus', () => {
     });
   }
 });
+
+describe('inject/injectPod: pods it must not inject', () => {
+  it('denies a Windows pod with its own message instead of making it invalid with a Linux sidecar', () => {
+    const win = pod({ 'bulwark.dev/inject': 'true', 'bulwark.dev/secret.db': 'vault:secret/data/team-a/db#password' }, { os: { name: 'windows' }, containers: [{ name: 'app', image: 'mcr.microsoft.com/windows/servercore:ltsc2022' }] });
+    const r = injectPod(win, ctx());
+    assert.equal(r.result, 'denied', JSON.stringify(r));
+    if (r.result !== 'denied') return;
+    assert.match(r.message, /spec\.os\.name.*Windows.*Linux container/);
+    // the same pod on Linux is injected
+    const linux = pod({ 'bulwark.dev/inject': 'true', 'bulwark.dev/secret.db': 'vault:secret/data/team-a/db#password' }, { os: { name: 'linux' }, containers: [{ name: 'app', image: 'app:1' }] });
+    assert.equal(injectPod(linux, ctx()).result, 'injected');
+  });
+});
