@@ -2,6 +2,7 @@
  * Turns a pod's bulwark.dev annotations into a typed injection config, reporting every malformed
  * annotation at once. Pure: no documents, no cluster; those checks happen in validate.ts.
  */
+import { unknownAnnotationMessage } from './suggest.js';
 import type { FileSpec, ReloadStep, SourceRef } from '../../sidecar/spec/types.js';
 import { ANNOTATION_REQUIRES_CONFIG, LABEL_ENVIRONMENT, LABEL_INJECT, LABEL_MANAGED, LABEL_TENANT, LABEL_VERSION } from '../labels.js';
 import * as A from './annotations.js';
@@ -62,7 +63,8 @@ export function parseInjectionConfig(annotations: Record<string, string> | undef
     const dot = rest.indexOf('.');
     const kind = rest.slice(0, dot) as A.FileKind;
     if (dot <= 0 || !A.FILE_KINDS.includes(kind)) {
-      warnings.push(`unknown annotation ${key} is ignored; see docs/annotations.md for the bulwark.dev keys`);
+      // a typo drops a file or a setting without a trace: refuse it, with the closest known key
+      errors.push(fieldError('ANNOTATION_INVALID', key, unknownAnnotationMessage(key)));
       continue;
     }
     const name = take(A.parseFileName(key, rest.slice(dot + 1)));

@@ -8,7 +8,8 @@ import { validateSpec } from '../../sidecar/spec/schema.js';
 import type { SidecarSpec } from '../../sidecar/spec/types.js';
 import type { KubeObject, PatchOperation } from '../admission/types.js';
 import { namespaceContext } from '../tenancy/resolve.js';
-import { ANNOTATION_INJECT, ANNOTATION_RELOAD, ANNOTATION_STATUS } from './annotations.js';
+import { ANNOTATION_INJECT, ANNOTATION_PREFIX, ANNOTATION_RELOAD, ANNOTATION_STATUS, FILE_KINDS, POD_KEYS } from './annotations.js';
+import { suggestAnnotation, unknownAnnotationMessage } from './suggest.js';
 import { parseInjectionConfig } from './config.js';
 import { decideFileOwner, type OwnerPodView } from './file-owner.js';
 import { buildAppMount, buildInitContainer, buildSidecarContainer, buildVolume, type ContainerInputs } from './containers.js';
@@ -51,6 +52,14 @@ function deny(errors: FieldError[], warnings: string[], tenant?: string): Inject
   return { result: 'denied', errors, message: formatDenial(errors, tenant), ...denialStatus(errors), warnings };
 }
 
+/** A pod that does not opt in but carries mistyped bulwark.dev keys (`bulwark.dev/injct`) hears about them. */
+function strayAnnotationWarnings(annotations: Record<string, string>): string[] {
+  return Object.keys(annotations)
+    .filter((k) => k.startsWith(ANNOTATION_PREFIX) && !POD_KEYS.has(k) && !FILE_KINDS.some((kind) => k.startsWith(`${ANNOTATION_PREFIX}${kind}.`)))
+    .filter((k) => suggestAnnotation(k) !== undefined)
+    .map((k) => `${unknownAnnotationMessage(k)}; the pod is not injected`);
+}
+
 /** Decides and builds the injection for one pod; never throws for bad input, never performs I/O. */
 export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult {
   if (ctx.operation === 'UPDATE') return { result: 'skipped', reason: 'update', warnings: [] };
@@ -59,7 +68,7 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
   if ('reason' in optIn && optIn.reason === 'excluded-namespace') return { result: 'skipped', reason: optIn.reason, warnings: [] };
   const typeErrors = annotationTypeErrors(pod);
   if (typeErrors.length) return deny(typeErrors, []);
-  if ('inject' in optIn && !optIn.inject) return { result: 'skipped', reason: optIn.reason, warnings: [] };
+  if ('inject' in optIn && !optIn.inject) return { result: 'skipped', reason: optIn.reason, warnings: strayAnnotationWarnings(annotations) };
 
   const parsed = parseInjectionConfig(annotations);
   const { config } = parsed;

@@ -7,6 +7,7 @@
  */
 import type { KubeObject } from '../admission/types.js';
 import { describe, podSpecOf } from '../policy/rules/objects.js';
+import { ANNOTATION_INJECT, ANNOTATION_PREFIX, FILE_KINDS } from './annotations.js';
 import type { InjectContext } from './context.js';
 import { injectPod } from './inject-pod.js';
 
@@ -34,9 +35,14 @@ export function podFromTemplate(workload: KubeObject, namespace: string): KubeOb
 export function checkWorkloadTemplate(workload: KubeObject, ctx: InjectContext): TemplateCheck {
   const pod = podFromTemplate(workload, ctx.namespace);
   if (!pod) return { warnings: [] };
+  // injection annotations on the workload itself instead of its pod template do nothing
+  const own = Object.keys((workload.metadata?.annotations ?? {}) as Record<string, string>).filter((k) => k === ANNOTATION_INJECT || FILE_KINDS.some((kind) => k.startsWith(`${ANNOTATION_PREFIX}${kind}.`)));
+  const misplaced = own.length
+    ? [`${describe(workload)} has ${own.join(', ')} on its own metadata, where they have no effect; injection reads the pod template: move them to ${workload.kind === 'CronJob' ? 'spec.jobTemplate.spec.template' : 'spec.template'}.metadata.annotations`]
+    : [];
   const r = injectPod(pod, { ...ctx, operation: 'CREATE', tenantInjectedPods: undefined });
   const who = `pod template of ${describe(workload)}`;
-  const warnings = r.warnings.map((w) => `${who}: ${w}`);
+  const warnings = [...misplaced, ...r.warnings.map((w) => `${who}: ${w}`)];
   if (r.result === 'denied') return { denied: { message: `${who}: ${r.message}`, code: r.code, reason: r.reason }, warnings };
   if (r.result === 'error') return { warnings: [...warnings, `${who}: ${r.message}`] };
   return { warnings };

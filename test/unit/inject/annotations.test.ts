@@ -57,11 +57,28 @@ describe('inject/annotations: other parsers', () => {
 });
 
 describe('inject/config: parseInjectionConfig', () => {
-  it('applies defaults without writing them anywhere and warns about unknown bulwark.dev keys', () => {
-    const ann = { 'bulwark.dev/secret.db': 'vault:kv/a', 'bulwark.dev/secrets.typo': 'x', 'bulwark.dev/requires-config': 'app>=2' };
+  it('refuses an unknown bulwark.dev key with the closest known one (a typo would silently drop a file)', () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['bulwark.dev/secrets.typo', 'bulwark.dev/secret.typo'],
+      ['bulwark.dev/injct', 'bulwark.dev/inject'],
+      ['bulwark.dev/reloads', 'bulwark.dev/reload'],
+      ['bulwark.dev/confg.app.yaml', 'bulwark.dev/config.app.yaml'],
+      ['bulwark.dev/zzzzzzzzzzzz', undefined],
+    ];
+    for (const [key, hint] of cases) {
+      const p = parseInjectionConfig({ 'bulwark.dev/secret.db': 'vault:kv/a', [key]: 'x' });
+      assert.equal(p.errors.length, 1, key);
+      assert.equal(p.errors[0]!.field, key);
+      if (hint) assert.match(p.errors[0]!.message, new RegExp(`did you mean ${hint.replace(/\./g, '\\.')}\\?`), key);
+      else assert.doesNotMatch(p.errors[0]!.message, /did you mean/, key);
+    }
+  });
+
+  it('applies defaults without writing them anywhere', () => {
+    const ann = { 'bulwark.dev/secret.db': 'vault:kv/a', 'bulwark.dev/requires-config': 'app>=2' };
     const p = parseInjectionConfig(ann);
     assert.deepEqual(p.errors, []);
-    assert.deepEqual(p.warnings, ['unknown annotation bulwark.dev/secrets.typo is ignored; see docs/annotations.md for the bulwark.dev keys']);
+    assert.deepEqual(p.warnings, []);
     assert.deepEqual(p.config, {
       files: [{ name: 'db', kind: 'secret', sources: [{ store: 'vault', path: 'kv/a' }], format: 'raw', mode: 0o400, sourceKey: 'bulwark.dev/secret.db' }],
       reload: [{ type: 'none' }],
@@ -70,7 +87,7 @@ describe('inject/config: parseInjectionConfig', () => {
       onFailure: 'keep-last-good',
       resources: {},
     });
-    assert.deepEqual(ann, { 'bulwark.dev/secret.db': 'vault:kv/a', 'bulwark.dev/secrets.typo': 'x', 'bulwark.dev/requires-config': 'app>=2' });
+    assert.deepEqual(ann, { 'bulwark.dev/secret.db': 'vault:kv/a', 'bulwark.dev/requires-config': 'app>=2' });
   });
 
   it('ignores annotations outside the prefix', () => {

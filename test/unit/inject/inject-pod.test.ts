@@ -316,3 +316,25 @@ describe('inject/injectPod: pods it must not inject', () => {
     assert.equal(injectPod(linux, ctx()).result, 'injected');
   });
 });
+
+describe('inject: mistyped and misplaced annotations are answered', () => {
+  it('a pod that does not opt in because of a typo hears what it probably meant', () => {
+    const r = injectPod(pod({ 'bulwark.dev/injct': 'true', 'bulwark.dev/secret.db': 'vault:secret/data/team-a/db' }), ctx());
+    assert.equal(r.result, 'skipped');
+    assert.ok(r.warnings.some((w) => /unknown annotation bulwark\.dev\/injct; did you mean bulwark\.dev\/inject\?/.test(w)), JSON.stringify(r.warnings));
+    // nothing to say to a pod without bulwark.dev keys
+    assert.deepEqual(injectPod(pod({ 'app.kubernetes.io/name': 'x' }), ctx()).warnings, []);
+  });
+
+  it("injection annotations on a Deployment's own metadata get a warning naming where they belong", async () => {
+    const { checkWorkloadTemplate } = await import('../../../webhook/inject/template-check.js');
+    const dep = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'team-a', annotations: { 'bulwark.dev/inject': 'true', 'bulwark.dev/secret.db': 'vault:secret/data/team-a/db' } },
+      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+    } as unknown as KubeObject;
+    const r = checkWorkloadTemplate(dep, ctx());
+    assert.ok(r.warnings.some((w) => /on its own metadata, where they have no effect.*spec\.template\.metadata\.annotations/.test(w)), JSON.stringify(r.warnings));
+  });
+});
