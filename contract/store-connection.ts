@@ -41,3 +41,14 @@ export const STORE_CONNECTION_PROPERTIES = {
 
 /** The tenant's path prefixes in a store. */
 export const PATH_PREFIXES_SCHEMA = { type: 'array', maxItems: MAX_PATH_PREFIXES, items: { type: 'string', minLength: 1, maxLength: 512 } } as const;
+
+/**
+ * A store address with credentials in it (`https://admin:PW@vault:8200`) would be copied into every
+ * injected pod's spec, readable by anyone who can get pods: the webhook refuses such a store and the
+ * sidecar such a spec, without quoting the address.
+ */
+export function addressCredentialProblem(address: unknown): string | undefined {
+  if (typeof address !== 'string') return undefined;
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*@/.test(address)) return undefined;
+  return 'contains credentials (user:password@ or token@ before the host); store addresses are copied into every injected pod, so give the host only and let the sidecar authenticate with spec.auth';
+}

@@ -3,7 +3,7 @@
  * (before the spec is placed in a pod) and the sidecar (before it acts on one).
  */
 import { createAjv, formatAjvErrors } from './ajv.js';
-import { PATH_PREFIXES_SCHEMA, STORE_CONNECTION_PROPERTIES } from '../../contract/store-connection.js';
+import { addressCredentialProblem, PATH_PREFIXES_SCHEMA, STORE_CONNECTION_PROPERTIES } from '../../contract/store-connection.js';
 import { FORMATS, SPEC_VERSION, type SidecarSpec } from './types.js';
 
 const name = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$' } as const;
@@ -124,8 +124,13 @@ const validate = ajv.compile(SPEC_SCHEMA);
 
 /** Validates a spec; returns the list of problems (JSON path and message), empty when valid. */
 export function validateSpec(spec: unknown): string[] {
-  if (validate(spec)) return [];
-  return formatAjvErrors(validate.errors);
+  if (!validate(spec)) return formatAjvErrors(validate.errors);
+  const problems: string[] = [];
+  for (const [name, store] of Object.entries((spec as SidecarSpec).stores)) {
+    const p = addressCredentialProblem(store.address);
+    if (p) problems.push(`/stores/${name}/address ${p}`);
+  }
+  return problems;
 }
 
 /** Parses and validates a spec from JSON text; throws with every problem listed. */

@@ -3,6 +3,7 @@
  * patterns (policy-patterns.ts), and (for ConfigSchema) the compilability of the schema it carries;
  * returns a clean copy.
  */
+import { addressCredentialProblem } from '../../contract/store-connection.js';
 import { BULWARK_API_VERSION, DOCUMENT_KINDS, type BulwarkDocument, type ConfigPolicy, type ConfigSchema, type DocumentKind } from './documents.js';
 import { documentLabel, type DocumentError } from './document-error.js';
 import { policyPatternErrors } from './policy-patterns.js';
@@ -48,6 +49,10 @@ export function validateDocument(obj: unknown, source: string, index?: number): 
   if (kind === 'ConfigSchema') {
     const compiled = compileContentSchema(o as ConfigSchema);
     if (!compiled.ok) errors.push({ source, object, path: '/spec/schema', message: `is not a usable JSON Schema: ${compiled.error}`, code: 'DOCUMENT_INVALID' });
+  }
+  if (kind === 'SecretStore' || kind === 'ClusterSecretStore') {
+    const problem = addressCredentialProblem(o.spec?.address);
+    if (problem) errors.push({ source, object, path: '/spec/address', message: problem, code: 'DOCUMENT_INVALID' });
   }
   if (errors.length) return { errors };
   const md = o.metadata as Record<string, any>;

@@ -19,6 +19,13 @@ describe('contract: store connection, one schema for documents and spec', () => 
     for (const k of Object.keys(STORE_CONNECTION_PROPERTIES)) assert.equal(doc[k], spec[k], `${k}: the same object, not a copy`);
   });
 
+  it('the sidecar refuses a spec whose store address carries credentials, without quoting them', () => {
+    const spec = { version: 1, pod: { namespace: 'team-a' }, mountPath: '/bulwark', files: [], stores: { v: { provider: 'vault', address: 'https://admin:Pw0rd@vault:8200' } }, reload: [{ type: 'none' }], refreshSeconds: 60, onFailure: 'keep-last-good', initOnly: false, debounceMs: 500 };
+    const problems = validateSpec(spec);
+    assert.ok(problems.some((p) => /\/stores\/v\/address contains credentials/.test(p)), problems.join('; '));
+    assert.ok(!problems.join(' ').includes('Pw0rd'));
+  });
+
   it('the limits a document may reach are accepted by the sidecar', () => {
     const spec = {
       version: 1,

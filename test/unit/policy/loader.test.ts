@@ -96,3 +96,19 @@ describe('policy loader: directories', () => {
     assert.ok(set.clusterStores.has('vault'));
   });
 });
+
+describe('policy loader: store addresses never carry credentials', () => {
+  const store = (address: string) => ({ apiVersion: 'bulwark.dev/v1alpha1', kind: 'ClusterSecretStore', metadata: { name: 'vault' }, spec: { provider: 'vault', address } });
+  for (const address of ['https://admin:S3cretPw@vault.vault.svc:8200', 'https://s.hvstoken123@vault:8200', 'http://user:@consul:8500']) {
+    it(`refuses ${address.replace(/\/\/[^@]*@/, '//***@')} without quoting the credentials`, () => {
+      const r = validateDocument(store(address), 'cluster');
+      assert.equal(r.doc, undefined);
+      assert.equal(r.errors[0]?.path, '/spec/address');
+      assert.match(r.errors[0]!.message, /contains credentials/);
+      assert.ok(!JSON.stringify(r.errors).includes('S3cretPw') && !JSON.stringify(r.errors).includes('hvstoken123'));
+    });
+  }
+  it('admits addresses without userinfo, an @ in the path included', () => {
+    for (const address of ['https://vault.vault.svc:8200', 'https://10.0.0.5:8200/ui@x', 'http://consul:8500']) assert.deepEqual(validateDocument(store(address), 'cluster').errors, [], address);
+  });
+});
