@@ -2,6 +2,7 @@
  * The schema rule: a ConfigMap's content validates against the ConfigSchema named by the
  * bulwark.dev/schema annotation (whole object, or per key with "key=schema,..."), or required by policy.
  */
+import { quote } from '../../../util/quote.js';
 import { ANNOTATION_FORMAT, ANNOTATION_SCHEMA } from '../../../labels.js';
 import { compileContentSchema, formatAjvErrors } from '../../schemas/index.js';
 import { describe, pointerSegment, stringMap } from '../objects.js';
@@ -71,7 +72,7 @@ export const schemaRule: RuleDefinition<SchemaParams> = {
       if (!(key in data)) {
         const binary = stringMap((obj as Record<string, unknown>).binaryData);
         if (key in binary) continue; // binary content is not parsed
-        out.push({ message: `${who} has no data key "${key}", which ${ANNOTATION_SCHEMA} or the policy says must validate against ConfigSchema ${schemaName}; add the key or fix the annotation`, path });
+        out.push({ message: `${who} has no data key ${quote(key)}, which ${ANNOTATION_SCHEMA} or the policy says must validate against ConfigSchema ${quote(schemaName)}; add the key or fix the annotation`, path });
         continue;
       }
       const schema = lookup(schemaName, who, ctx, out);
@@ -89,7 +90,7 @@ function lookup(name: string, who: string, ctx: RuleContext, out: Violation[]) {
   const schema = ctx.schemas.get(name);
   if (!schema) {
     out.push({
-      message: `${who} refers to ConfigSchema "${name}", which does not exist; create it or fix the ${ANNOTATION_SCHEMA} annotation`,
+      message: `${who} refers to ConfigSchema ${quote(name)}, which does not exist; create it or fix the ${ANNOTATION_SCHEMA} annotation`,
       path: `/metadata/annotations/${pointerSegment(ANNOTATION_SCHEMA)}`,
     });
   }
