@@ -124,9 +124,10 @@ export function layerToObject(layer: Layer, kind: FileSpec['kind'] = 'config'): 
 export function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
-    const prev = out[k];
-    out[k] = isPlainObject(prev) && isPlainObject(v) ? deepMerge(prev, v) : v;
+    const prev = Object.prototype.hasOwnProperty.call(out, k) ? out[k] : undefined;
+    // defineProperty: keys named __proto__, constructor or prototype are kept as the data they are
+    // (they used to be dropped), and never reach a prototype.
+    Object.defineProperty(out, k, { value: isPlainObject(prev) && isPlainObject(v) ? deepMerge(prev, v) : v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

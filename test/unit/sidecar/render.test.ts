@@ -121,10 +121,18 @@ describe('sidecar renderer', () => {
     assert.throws(() => renderFile(file({ format: 'raw', sources: [ref('a'), ref('b')] }), [{ ref: ref('a'), value: 'x' }, { ref: ref('b'), value: 'y' }]), (e: unknown) => isSidecarError(e, 'RENDER_FAILED'));
   });
 
-  it('ignores prototype-pollution keys when merging', () => {
-    const merged = deepMerge({}, JSON.parse('{"__proto__":{"polluted":true},"a":1}') as Record<string, unknown>);
-    assert.deepEqual(merged, { a: 1 });
+  it('keeps keys named __proto__, constructor and prototype as data, and never pollutes a prototype', () => {
+    const merged = deepMerge({}, JSON.parse('{"__proto__":{"polluted":true},"constructor":"c","prototype":{"p":1},"a":1}') as Record<string, unknown>);
+    assert.deepEqual(Object.keys(merged).sort(), ['__proto__', 'a', 'constructor', 'prototype']);
+    assert.equal(Object.getPrototypeOf(merged), Object.prototype);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal((merged as { polluted?: unknown }).polluted, undefined, 'not through the prototype either');
+    // merged again, nested maps merge as data
+    const again = deepMerge(merged, JSON.parse('{"__proto__":{"second":true}}') as Record<string, unknown>);
+    assert.deepEqual(JSON.parse(JSON.stringify(again)).__proto__, { polluted: true, second: true });
+    // and they reach the rendered file
+    const out = renderFile(file({ format: 'json' }), [{ ref: ref('a.json'), value: '{"constructor":"kept","__proto__":{"x":1}}' }]).toString();
+    assert.deepEqual(Object.keys(JSON.parse(out)).sort(), ['__proto__', 'constructor']);
   });
 
   describe('templates', () => {
