@@ -3,6 +3,7 @@
  * text). On loopback plain node:http keeps memory low; on any other address (the pod IP, so a
  * PodMonitor can scrape) the same handler is served over HTTPS with a certificate made at start.
  */
+import { refuseRenegotiation, SERVER_TLS_OPTIONS } from '../contract/tls.js';
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
@@ -51,7 +52,7 @@ export async function startSidecarServer(metrics: SidecarMetrics, status: () => 
     }
   };
   const tls = isLoopback(host) ? undefined : await selfSignedTls();
-  const server: Server = tls ? (createHttpsServer({ ...tls, minVersion: 'TLSv1.2' }, handler) as unknown as Server) : createServer(handler);
+  const server: Server = tls ? (createHttpsServer({ ...tls, ...SERVER_TLS_OPTIONS }, handler).on('secureConnection', refuseRenegotiation) as unknown as Server) : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -2,6 +2,8 @@
  * The HTTPS admission server: /mutate and /validate (AdmissionReview v1), /healthz, /readyz and
  * /metrics, TLS 1.2+, hot certificate reload for new connections, and graceful shutdown.
  */
+import type { TLSSocket } from 'node:tls';
+import { refuseRenegotiation, SERVER_TLS_OPTIONS } from '../../contract/tls.js';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
@@ -42,11 +44,12 @@ export class AdmissionServer {
   constructor(private readonly deps: ServerDeps) {
     this.tls = deps.tls;
     this.server = https.createServer(
-      { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2', requestTimeout: 30_000, headersTimeout: 15_000 },
+      { cert: deps.tls.cert, key: deps.tls.key, ...SERVER_TLS_OPTIONS, requestTimeout: 30_000, headersTimeout: 15_000 },
       this.buildApp(),
     );
     this.server.keepAliveTimeout = deps.keepAliveTimeoutMs;
     this.server.on('secureConnection', (s: Socket) => {
+      refuseRenegotiation(s as TLSSocket);
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
     });
@@ -116,7 +119,7 @@ export class AdmissionServer {
 
   /** Uses new TLS material for new connections; open connections keep theirs. */
   setTls(tls: LoadedTls): void {
-    this.server.setSecureContext({ cert: tls.cert, key: tls.key });
+    this.server.setSecureContext({ cert: tls.cert, key: tls.key, ...SERVER_TLS_OPTIONS });
     this.tls = tls;
     this.updateExpiryMetric();
   }

@@ -49,6 +49,26 @@ describe('admission server over real TLS', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('serves only forward-secret AEAD suites on TLS 1.2, TLS 1.3, and no TLS 1.1', async () => {
+    const { connect } = await import('node:tls');
+    const port = Number(new URL(base).port);
+    const handshake = (opts: Record<string, unknown>) =>
+      new Promise<string>((resolve) => {
+        const s = connect({ host: '127.0.0.1', port, ca, servername: 'localhost', ...opts }, () => {
+          const c = s.getCipher();
+          s.end();
+          resolve(`${s.getProtocol()} ${c.name}`);
+        });
+        s.on('error', (err) => resolve(`refused: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      });
+    assert.match(await handshake({}), /^TLSv1\.3 /);
+    assert.match(await handshake({ maxVersion: 'TLSv1.2' }), /^TLSv1\.2 ECDHE-(RSA|ECDSA)-(AES\d+-GCM|CHACHA20)/);
+    // static-RSA key exchange and CBC-SHA1: refused
+    assert.match(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'AES128-SHA:AES256-SHA:AES128-GCM-SHA256' }), /^refused/);
+    assert.match(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-SHA' }), /^refused/);
+    assert.match(await handshake({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }), /^refused/);
+  });
+
   it('answers allowed, echoing the uid', async () => {
     const body = admissionReview({ kind: 'ConfigMap', metadata: { name: 'ok' } });
     const res = await request(`${base}/validate`, { body, ca });
