@@ -22,7 +22,16 @@ export interface HttpJsonOptions {
   caFile?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Largest answer body read (default MAX_ANSWER_BYTES); a larger one is refused, never buffered. */
+  maxBytes?: number;
 }
+
+/**
+ * A store answer larger than this is refused (8 MiB: far above any secret or config a pod mounts,
+ * below the 16 Mi default volume). An unbounded answer once drove the sidecar to 2.5 GB RSS and a
+ * 225 MB file; now the read stops, the last good content stays, and the error says why.
+ */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 const caCache = new Map<string, { mtimeMs: number; size: number; ca: Buffer }>();
 
@@ -60,8 +69,20 @@ export function httpCall(url: string, opts: HttpJsonOptions = {}): Promise<HttpA
         signal: opts.signal,
       },
       (res) => {
+        const max = opts.maxBytes ?? MAX_ANSWER_BYTES;
+        const tooLarge = () => {
+          res.destroy();
+          r.destroy();
+          reject(new SidecarError('BAD_RESPONSE', `${u.host} answered more than ${max} bytes; the answer was refused (the limit keeps one store answer from exhausting the sidecar's memory and volume)`));
+        };
+        if (Number(res.headers['content-length'] ?? 0) > max) return tooLarge();
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > max) return tooLarge();
+          chunks.push(c);
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
         res.on('error', (e) => reject(new SidecarError('UNAVAILABLE', `${u.host} answer was cut off: ${e.message}`)));
       },
