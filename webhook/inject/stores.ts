@@ -8,7 +8,7 @@ import { resolveStore, type DocumentSet, type SecretStore, type StoreVolume, typ
 import { fieldError, quote, type FieldError } from './field-error.js';
 import { KUBERNETES_STORE } from './references.js';
 import { validGrantsTo } from '../tenancy/grants.js';
-import { isUnder } from '../tenancy/path.js';
+import { isUnderPrefix } from '../../contract/store-path.js';
 
 /** Who is asking: the pod's namespace and its tenant (document and name), if any. */
 export interface StoreScope {
@@ -33,8 +33,6 @@ export function expandPrefix(prefix: string, scope: StoreScope): string | undefi
   return prefix.replaceAll('{tenant}', scope.tenant ?? '').replaceAll('{namespace}', scope.namespace);
 }
 
-/** Reports whether a path lies under a prefix (the shared rule of contract/store-path.ts). */
-export { isUnderPrefix as underPrefix } from '../../contract/store-path.js';
 
 /** The result of resolving one store for a pod: the sidecar's view, and the volumes its files come from. */
 export type StoreResolution = { spec: StoreSpec; volumes: StoreVolume[] } | { error: FieldError };
@@ -155,14 +153,14 @@ export function storeAlias(docs: DocumentSet, doc: SecretStore, prefixes: string
     if (scoped.length === 0) continue;
     const same = cs.metadata.name === doc.metadata.name || (cs.spec.provider === doc.spec.provider && key !== undefined && addressKey(cs.spec.address, scope.namespace) === key);
     if (!same) continue;
-    if (prefixes.length > 0 && prefixes.every((p) => scoped.some((c) => isUnder(p, c)))) continue;
+    if (prefixes.length > 0 && prefixes.every((p) => scoped.some((c) => isUnderPrefix(p, c)))) continue;
     return (
       `SecretStore ${scope.namespace}/${doc.metadata.name} aliases ClusterSecretStore ${cs.metadata.name} (same ${cs.metadata.name === doc.metadata.name ? 'name' : `${cs.spec.provider} address`}) ` +
       `without staying inside tenant ${scope.tenant}'s prefixes (${scoped.join(', ')}); use the ClusterSecretStore, or give the SecretStore pathPrefixes inside those`
     );
   }
   const own = tenantOwnPrefixes(docs, doc.spec.provider, scope);
-  if (own.length === 0 || (prefixes.length > 0 && prefixes.every((p) => own.some((c) => isUnder(p, c))))) return undefined;
+  if (own.length === 0 || (prefixes.length > 0 && prefixes.every((p) => own.some((c) => isUnderPrefix(p, c))))) return undefined;
   return (
     `SecretStore ${scope.namespace}/${doc.metadata.name} (${doc.spec.provider}) ${prefixes.length ? `declares pathPrefixes ${prefixes.join(', ')}, outside` : 'declares no pathPrefixes inside'} tenant ${scope.tenant}'s own prefixes (${own.join(', ')}); ` +
     `the cluster scopes ${doc.spec.provider} stores per tenant, so a namespaced one must stay inside them: set spec.pathPrefixes inside ${own.join(', ')}, or use the ClusterSecretStore`

@@ -3,6 +3,7 @@
  * to the pod's tenant, every path lies under the tenant's prefixes, every ConfigSchema exists. Returns
  * the resolved stores and schemas for the spec builder, and every problem at once.
  */
+import { isUnderPrefix } from '../../contract/store-path.js';
 import type { StoreSpec } from '../../sidecar/spec/types.js';
 import type { ClusterState } from '../cluster/types.js';
 import type { DocumentSet, StoreVolume } from '../policy/documents.js';
@@ -10,7 +11,7 @@ import { ANNOTATION_SCHEMA_PREFIX } from './annotations.js';
 import type { InjectionConfig } from './config.js';
 import { fieldError, quote, type FieldError } from './field-error.js';
 import { KUBERNETES_STORE } from './references.js';
-import { resolveStoreFor, underPrefix, type StoreScope } from './stores.js';
+import { resolveStoreFor, type StoreScope } from './stores.js';
 import { foreignObject, outsidePrefixes } from './tenant-checks.js';
 
 /** What validation resolved: the stores by name (with the volumes of their files) and the JSON Schemas by ConfigSchema name. */
@@ -47,7 +48,7 @@ export function validateReferences(
         store = out.stores[src.store] = r.spec;
         if (r.volumes.length) out.storeVolumes.set(src.store, r.volumes);
       }
-      if (store.pathPrefixes?.length && !store.pathPrefixes.some((p) => underPrefix(src.path, p))) {
+      if (store.pathPrefixes?.length && !store.pathPrefixes.some((p) => isUnderPrefix(src.path, p))) {
         out.errors.push(outsidePrefixes(docs, scope, file.sourceKey, src.store, src.path, store.pathPrefixes));
       }
       if (src.store === KUBERNETES_STORE && objects) {

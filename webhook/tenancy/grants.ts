@@ -5,7 +5,8 @@
  * cannot give away what is not its own). Pure functions of the document set.
  */
 import type { DocumentSet } from '../policy/documents.js';
-import { checkStorePath, isUnder } from './path.js';
+import { isUnderPrefix } from '../../contract/store-path.js';
+import { checkStorePath } from './path.js';
 
 /** The built-in store of ConfigMaps and Secrets in the pod's own namespace. */
 export const KUBE_STORE = 'kubernetes';
@@ -60,7 +61,7 @@ export function grantProblem(docs: DocumentSet, g: GrantedPath): string | undefi
   if ('problem' in check) return `${where} path ${JSON.stringify(g.path)}: ${check.problem}`;
   if (g.store === KUBE_STORE) return undefined;
   const own = ownPrefixes(docs, g.from, g.store);
-  if (!own.some((p) => isUnder(g.path, p))) {
+  if (!own.some((p) => isUnderPrefix(g.path, p))) {
     return `${where} shares ${JSON.stringify(g.path)} in store ${g.store}, outside tenant ${g.from}'s own prefixes (${own.join(', ') || 'none'}); a tenant can only share its own paths`;
   }
   return undefined;
@@ -73,14 +74,14 @@ export function validGrantsTo(docs: DocumentSet, tenant: string, store: string):
 
 /** The sound grant that lets a tenant read a path in a store, if any. */
 export function coveringGrant(docs: DocumentSet, tenant: string, store: string, path: string): GrantedPath | undefined {
-  return validGrantsTo(docs, tenant, store).find((g) => isUnder(path, g.path));
+  return validGrantsTo(docs, tenant, store).find((g) => isUnderPrefix(path, g.path));
 }
 
 /** The tenant whose own prefixes hold a path in a store (other than the reader), when exactly that is why it was refused. */
 export function pathOwner(docs: DocumentSet, reader: string | undefined, store: string, path: string): string | undefined {
   for (const t of [...docs.tenants.keys()].sort()) {
     if (t === reader) continue;
-    if (ownPrefixes(docs, t, store).some((p) => p !== '' && isUnder(path, p))) return t;
+    if (ownPrefixes(docs, t, store).some((p) => p !== '' && isUnderPrefix(path, p))) return t;
   }
   return undefined;
 }

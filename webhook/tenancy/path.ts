@@ -52,8 +52,6 @@ export function checkStorePath(path: string): PathCheck {
   return { value: path };
 }
 
-/** The shared prefix rule (contract/store-path.ts), under the names the tenancy code uses. */
-export { comparablePath as comparable, isUnderPrefix as isUnder } from '../../contract/store-path.js';
 /** Reports whether a path is outside a prefix but would be inside it if letter case were ignored (a case trick). */
 export function differsOnlyInCase(path: string, prefix: string): boolean {
   return !isUnderPrefix(path, prefix) && isUnderPrefix(path.toLowerCase(), prefix.toLowerCase());

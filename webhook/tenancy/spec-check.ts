@@ -4,10 +4,11 @@
  * prefixes, every source path clean and under those prefixes, and the tenant's fetch budget. A
  * hand-written spec that widens prefixes or names another tenant is refused. Pure.
  */
+import { isUnderPrefix } from '../../contract/store-path.js';
 import { isDeepStrictEqual } from 'node:util';
 import { SPEC_ENV, type SidecarSpec } from '../../sidecar/spec/types.js';
 import type { KubeObject } from '../admission/types.js';
-import { resolveStoreFor, underPrefix } from '../inject/stores.js';
+import { resolveStoreFor } from '../inject/stores.js';
 import type { DocumentSet } from '../policy/documents.js';
 import { checkStorePath } from './path.js';
 import { findSpecCarriers, type ContainerList, type SourceKeys } from './spec-carriers.js';
@@ -39,7 +40,7 @@ export function specDifferences(docs: DocumentSet, spec: SidecarSpec, namespace:
       if ('problem' in check) diffs.push(`file ${f.name} source ${JSON.stringify(s?.path)}: ${check.problem}`);
       const store = stores[s?.store];
       if (!store) diffs.push(`file ${f.name} names store ${JSON.stringify(s?.store)}, which the spec does not define`);
-      else if (store.pathPrefixes?.length && !store.pathPrefixes.some((p) => underPrefix(String(s.path), p))) {
+      else if (store.pathPrefixes?.length && !store.pathPrefixes.some((p) => isUnderPrefix(String(s.path), p))) {
         diffs.push(`file ${f.name} reads ${JSON.stringify(s.path)} outside the prefixes of store ${s.store}`);
       }
     }

@@ -1,14 +1,12 @@
 /**
- * The prefix rule is a tenancy boundary: every place that checks it — the webhook's admission
- * (inject/stores underPrefix), tenancy grants (tenancy/path isUnder), the sidecar's fetch-time
- * scope (enforcePathScope) and the Vault provider's check — runs the same table and must agree.
+ * The prefix rule is a tenancy boundary: the webhook (admission, tenancy grants) calls
+ * isUnderPrefix itself; the sidecar's fetch-time scope (enforcePathScope) and the Vault provider's
+ * check wrap it. All of them run the same table and must agree.
  */
 import assert from 'node:assert/strict';
 import { isUnderPrefix, STORE_PREFIX_CASES } from '../../../contract/store-path.js';
 import { enforcePathScope } from '../../../sidecar/core/path-scope.js';
 import { enforceVaultScope } from '../../../sidecar/providers/vault.js';
-import { underPrefix } from '../../../webhook/inject/stores.js';
-import { isUnder } from '../../../webhook/tenancy/path.js';
 
 const sidecarScope = (path: string, prefix: string): boolean => {
   try {
@@ -32,8 +30,6 @@ const vaultScope = (path: string, prefix: string): boolean => {
 describe('contract: store path under prefix, one rule on both sides', () => {
   const sides: Array<[string, (path: string, prefix: string) => boolean]> = [
     ['contract isUnderPrefix', isUnderPrefix],
-    ['webhook inject underPrefix', underPrefix],
-    ['webhook tenancy isUnder', isUnder],
     ['sidecar enforcePathScope', sidecarScope],
   ];
   for (const [path, prefix, want] of STORE_PREFIX_CASES) {
@@ -45,7 +41,8 @@ describe('contract: store path under prefix, one rule on both sides', () => {
   }
 
   it('a leading "/" no longer splits the sides (the webhook refused what the sidecar allowed)', () => {
-    assert.equal(underPrefix('/secret/data/team-a/db', 'secret/data/team-a/'), true);
-    assert.equal(underPrefix('anything', ''), true, 'the empty prefix contains every path, as in the sidecar');
+    assert.equal(isUnderPrefix('/secret/data/team-a/db', 'secret/data/team-a/'), true);
+    assert.equal(sidecarScope('/secret/data/team-a/db', 'secret/data/team-a/'), true);
+    assert.equal(isUnderPrefix('anything', ''), true, 'the empty prefix contains every path, as in the sidecar');
   });
 });

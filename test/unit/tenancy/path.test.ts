@@ -2,7 +2,8 @@
  * Store path normalisation and prefix tests used by every tenancy check.
  */
 import assert from 'node:assert/strict';
-import { checkStorePath, differsOnlyInCase, isUnder } from '../../../webhook/tenancy/path.js';
+import { isUnderPrefix } from '../../../contract/store-path.js';
+import { checkStorePath, differsOnlyInCase } from '../../../webhook/tenancy/path.js';
 
 describe('tenancy/path: checkStorePath', () => {
   const rows: Array<{ name: string; input: string; want: string | RegExp }> = [
@@ -52,7 +53,7 @@ describe('tenancy/path: prefixes', () => {
   ];
   for (const r of rows) {
     it(`${r.path} vs ${r.prefix}`, () => {
-      assert.equal(isUnder(r.path, r.prefix), r.under);
+      assert.equal(isUnderPrefix(r.path, r.prefix), r.under);
       assert.equal(differsOnlyInCase(r.path, r.prefix), r.caseOnly);
     });
   }
