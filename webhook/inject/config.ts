@@ -44,6 +44,14 @@ export const MAX_FILES = 64;
 /** bulwark.dev keys other parts of Bulwark read on pods; not unknown, not ours. */
 const FOREIGN_KEYS = new Set([ANNOTATION_REQUIRES_CONFIG, LABEL_ENVIRONMENT, LABEL_TENANT, LABEL_INJECT, LABEL_MANAGED, LABEL_VERSION]);
 
+/** True for a bulwark.dev key injection does not know: not a pod key, not read elsewhere, not <kind>.<file>. */
+export function isUnknownBulwarkKey(key: string): boolean {
+  if (!key.startsWith(A.ANNOTATION_PREFIX) || A.POD_KEYS.has(key) || FOREIGN_KEYS.has(key)) return false;
+  const rest = key.slice(A.ANNOTATION_PREFIX.length);
+  const dot = rest.indexOf('.');
+  return dot <= 0 || !A.FILE_KINDS.includes(rest.slice(0, dot) as A.FileKind);
+}
+
 type FileParts = Partial<Record<A.FileKind, { key: string; raw: string }>>;
 
 /** Parses every bulwark.dev annotation of a pod; never throws. */
@@ -59,14 +67,14 @@ export function parseInjectionConfig(annotations: Record<string, string> | undef
 
   for (const [key, raw] of Object.entries(ann)) {
     if (!key.startsWith(A.ANNOTATION_PREFIX) || A.POD_KEYS.has(key) || FOREIGN_KEYS.has(key)) continue;
-    const rest = key.slice(A.ANNOTATION_PREFIX.length);
-    const dot = rest.indexOf('.');
-    const kind = rest.slice(0, dot) as A.FileKind;
-    if (dot <= 0 || !A.FILE_KINDS.includes(kind)) {
+    if (isUnknownBulwarkKey(key)) {
       // a typo drops a file or a setting without a trace: refuse it, with the closest known key
       errors.push(fieldError('ANNOTATION_INVALID', key, unknownAnnotationMessage(key)));
       continue;
     }
+    const rest = key.slice(A.ANNOTATION_PREFIX.length);
+    const dot = rest.indexOf('.');
+    const kind = rest.slice(0, dot) as A.FileKind;
     const name = take(A.parseFileName(key, rest.slice(dot + 1)));
     if (name === undefined) continue;
     const parts = files.get(name) ?? {};

@@ -8,9 +8,9 @@ import { validateSpec } from '../../sidecar/spec/schema.js';
 import type { SidecarSpec } from '../../sidecar/spec/types.js';
 import type { KubeObject, PatchOperation } from '../admission/types.js';
 import { namespaceContext } from '../tenancy/resolve.js';
-import { ANNOTATION_INJECT, ANNOTATION_PREFIX, ANNOTATION_RELOAD, ANNOTATION_STATUS, FILE_KINDS, POD_KEYS } from './annotations.js';
+import { ANNOTATION_INJECT, ANNOTATION_RELOAD, ANNOTATION_STATUS } from './annotations.js';
 import { suggestAnnotation, unknownAnnotationMessage } from './suggest.js';
-import { parseInjectionConfig } from './config.js';
+import { isUnknownBulwarkKey, parseInjectionConfig } from './config.js';
 import { decideFileOwner, type OwnerPodView } from './file-owner.js';
 import { buildAppMount, buildInitContainer, buildSidecarContainer, buildVolume, type ContainerInputs } from './containers.js';
 import { annotationTypeErrors, podAnnotations, podSpec, type InjectContext } from './context.js';
@@ -55,8 +55,7 @@ function deny(errors: FieldError[], warnings: string[], tenant?: string): Inject
 /** A pod that does not opt in but carries mistyped bulwark.dev keys (`bulwark.dev/injct`) hears about them. */
 function strayAnnotationWarnings(annotations: Record<string, string>): string[] {
   return Object.keys(annotations)
-    .filter((k) => k.startsWith(ANNOTATION_PREFIX) && !POD_KEYS.has(k) && !FILE_KINDS.some((kind) => k.startsWith(`${ANNOTATION_PREFIX}${kind}.`)))
-    .filter((k) => suggestAnnotation(k) !== undefined)
+    .filter((k) => isUnknownBulwarkKey(k) && suggestAnnotation(k) !== undefined)
     .map((k) => `${unknownAnnotationMessage(k)}; the pod is not injected`);
 }
 
