@@ -98,14 +98,19 @@ describe('node: injected pods run', function () {
     await kubectl.ok(['-n', NS, 'patch', 'secret', 'db', '--type=merge', '-p', JSON.stringify({ stringData: { password } })]);
   });
 
-  it('a Job pod gets bulwark-init only and completes', async function () {
-    const { kubectl } = nodeCluster();
-    const template = sampleAppTemplate(annotations(), { app: 'migrate' });
+  /** The sample app as a batch step: load the config, exit 0 when it was there. */
+  const batchTemplate = (app: string) => {
+    const template = sampleAppTemplate(annotations(), { app });
     const tspec = template.spec as any;
     tspec.restartPolicy = 'Never';
-    // a batch step: load the config, exit 0 when it was there
     tspec.containers[0].args = ['--config', '/bulwark/app.json', '--exit-after-start'];
     delete tspec.containers[0].readinessProbe;
+    return template;
+  };
+
+  it('a Job pod gets bulwark-init only and completes', async function () {
+    const { kubectl } = nodeCluster();
+    const template = batchTemplate('migrate');
     const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: NS }, spec: { backoffLimit: 0, template } };
     await applyWhenAdmitted(kubectl, job);
     const done = await waitFor(
@@ -126,11 +131,7 @@ describe('node: injected pods run', function () {
 
   it("a CronJob's run completes with bulwark-init only", async function () {
     const { kubectl } = nodeCluster();
-    const template = sampleAppTemplate(annotations(), { app: 'nightly' });
-    const tspec = template.spec as any;
-    tspec.restartPolicy = 'Never';
-    tspec.containers[0].args = ['--config', '/bulwark/app.json', '--exit-after-start'];
-    delete tspec.containers[0].readinessProbe;
+    const template = batchTemplate('nightly');
     const cron = {
       apiVersion: 'batch/v1',
       kind: 'CronJob',

@@ -241,7 +241,7 @@ export async function startNodeCluster(peers: NodePeers): Promise<NodeCluster> {
     await images;
     const kubeletDir = join(dir, 'kubelet');
     await writeFile(join(dir, 'kubelet.yaml'), kubeletConfig({ dir, caFile: pki.caCert, port: await freePort(), healthzPort: await freePort() }));
-    const kubelet = start('kubelet', peers.kubelet, [
+    start('kubelet', peers.kubelet, [
       `--config=${join(dir, 'kubelet.yaml')}`,
       `--kubeconfig=${await kubeconfigFor('kubelet', client('kubelet').certPem, client('kubelet').keyPem)}`,
       `--root-dir=${kubeletDir}`,
@@ -260,7 +260,6 @@ export async function startNodeCluster(peers: NodePeers): Promise<NodeCluster> {
       },
       { timeoutMs: 120_000, intervalMs: 500, abort: () => procs.map((p) => p.exitReason()).find(Boolean) ?? api!.process.exitReason() },
     );
-    void kubelet;
     // Pods need their namespace's default ServiceAccount (the ServiceAccount plugin is on).
     await waitFor('ServiceAccount default/default', async () => ((await kubectl!.getJson('serviceaccount', 'default', 'default')) ? true : undefined), { timeoutMs: 60_000, intervalMs: 300 });
     progress(`node ${NODE_NAME} Ready (${since()})`);
