@@ -6,7 +6,7 @@
 import type { Logger } from '../webhook/log.js';
 import type { FileSpec, SidecarSpec } from './spec/types.js';
 import { SidecarError, errorCode, type SidecarErrorCode } from './errors.js';
-import { Fetcher, type ProviderSource } from './core/fetcher.js';
+import { Fetcher, newSnapshot, type ProviderSource, type Snapshot } from './core/fetcher.js';
 import { contentHash, publicDigest } from './core/hash.js';
 import { renderFile } from './render/render-file.js';
 import type { Layer } from './render/merge.js';
@@ -112,12 +112,12 @@ export class Engine {
     return true;
   }
 
-  /** Fetches and renders one file. */
-  async renderOne(file: FileSpec): Promise<FileState> {
+  /** Fetches and renders one file; files rendered with the same snapshot share each source's one read. */
+  async renderOne(file: FileSpec, snapshot: Snapshot = newSnapshot()): Promise<FileState> {
     const layers: Layer[] = [];
     const versions: string[] = [];
     for (const ref of file.sources) {
-      const got = await this.fetcher.fetch(ref);
+      const got = await this.fetcher.fetch(ref, snapshot);
       layers.push({ ref, value: got.value });
       versions.push(`${ref.store}:${ref.path}@${got.version}`);
     }
@@ -137,9 +137,11 @@ export class Engine {
     const result: SyncResult = { changed: [], failures: [], written: false, reloaded: false, rolledBack: false, skippedBad: false };
     const next = new Map(this.current);
     const skipped: string[] = [];
+    // One read per source for the whole cycle: the files of one version directory come from one state of each store.
+    const snapshot = newSnapshot();
     for (const file of spec.files) {
       try {
-        const fresh = await this.renderOne(file);
+        const fresh = await this.renderOne(file, snapshot);
         metrics.fileFetched(file.name, fresh.fetchedAt);
         const old = this.current.get(file.name);
         if (this.bad.isBad(file.name, fresh.hash)) skipped.push(file.name);

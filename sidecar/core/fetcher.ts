@@ -44,6 +44,22 @@ export function withDeadline<T>(read: Promise<T>, signal: AbortSignal, timeoutMs
   });
 }
 
+/**
+ * The reads of one sync cycle, keyed by store, path and pinned version (never by `#key`): every
+ * file of the cycle that names the same source renders from the one answer, so a version directory
+ * never mixes two versions of a source that changed between two reads.
+ */
+export type Snapshot = Map<string, Promise<FetchedValue>>;
+
+/** A fresh, empty snapshot for one sync cycle. */
+export function newSnapshot(): Snapshot {
+  return new Map();
+}
+
+function snapshotKey(ref: SourceRef): string {
+  return `${ref.store}\u0000${ref.path}\u0000${ref.version ?? ''}`;
+}
+
 /** Fetches guarded source values for one spec. */
 export class Fetcher {
   private readonly providers = new Map<string, Promise<Provider>>();
@@ -92,9 +108,28 @@ export class Fetcher {
     return { ...ref, path: store.provider === 'file' && ref.path.startsWith('/') ? `/${path}` : path };
   }
 
-  /** Reads one source; errors are SidecarErrors whose message names the store and path. */
-  async fetch(ref: SourceRef): Promise<FetchedValue> {
+  /** Reads one source, through `snapshot` when given (one store read per source per cycle); errors are SidecarErrors whose message names the store and path. */
+  async fetch(ref: SourceRef, snapshot?: Snapshot): Promise<FetchedValue> {
     const providerName = this.spec.stores[ref.store]?.provider ?? 'unknown';
+    try {
+      let read = snapshot?.get(snapshotKey(ref));
+      if (!read) {
+        read = this.read(ref, providerName);
+        snapshot?.set(snapshotKey(ref), read);
+      }
+      const got = await read;
+      const value = ref.key !== undefined ? selectKey(got.value, ref.key, { store: ref.store, path: ref.path }) : got.value;
+      return { value, version: got.version };
+    } catch (err) {
+      const code = errorCode(err);
+      const msg = (err as Error).message;
+      const where = `${ref.store}:${ref.path}${ref.key ? `#${ref.key}` : ''}`;
+      throw new SidecarError(code, code === 'OUT_OF_SCOPE' || code === 'STORE_UNKNOWN' ? msg : `cannot read ${where} (store ${ref.store}, provider ${providerName}): ${msg}`, { store: ref.store, path: ref.path, provider: providerName }, { cause: err });
+    }
+  }
+
+  /** One guarded store read of a whole source (no `#key` selection), counted in the metrics. */
+  private async read(ref: SourceRef, providerName: string): Promise<FetchedValue> {
     const started = process.hrtime.bigint();
     try {
       const scoped = this.scoped(ref);
@@ -113,14 +148,10 @@ export class Fetcher {
         throw err;
       }
       this.metrics.fetches.inc({ provider: providerName, result: 'ok' });
-      const value = ref.key !== undefined ? selectKey(got.value, ref.key, { store: ref.store, path: ref.path }) : got.value;
-      return { value, version: got.version };
+      return got;
     } catch (err) {
-      const code = errorCode(err);
-      this.metrics.fetches.inc({ provider: providerName, result: code });
-      const msg = (err as Error).message;
-      const where = `${ref.store}:${ref.path}${ref.key ? `#${ref.key}` : ''}`;
-      throw new SidecarError(code, code === 'OUT_OF_SCOPE' || code === 'STORE_UNKNOWN' ? msg : `cannot read ${where} (store ${ref.store}, provider ${providerName}): ${msg}`, { store: ref.store, path: ref.path, provider: providerName }, { cause: err });
+      this.metrics.fetches.inc({ provider: providerName, result: errorCode(err) });
+      throw err;
     } finally {
       this.metrics.fetchDuration.observe({ provider: providerName }, Number(process.hrtime.bigint() - started) / 1e9);
     }

@@ -104,6 +104,33 @@ describe('sidecar engine', () => {
     assert.deepEqual(JSON.parse(await readFile(join(root, 'app.json'), 'utf8')), { v: 'fixed' });
   });
 
+  it('renders every file of a cycle from one read of each source, so a set never mixes versions', async () => {
+    const spec = specWith();
+    spec.files[0]!.sources = [{ store: 'mem', path: 'app/config', key: 'a' }];
+    spec.files[0]!.format = 'raw';
+    spec.files.push({ name: 'b.txt', kind: 'config', sources: [{ store: 'mem', path: 'app/config', key: 'b' }], format: 'raw', mode: 0o400 });
+    spec.files.push({ name: 'c.json', kind: 'config', sources: [{ store: 'mem', path: 'app/config' }], format: 'json', mode: 0o400 });
+    const h = harness(spec);
+    // Every read sees a new generation, as a store changed between two reads would.
+    let generation = 0;
+    const read = h.store.read.bind(h.store);
+    h.store.read = async (ref) => {
+      generation += 1;
+      h.store.set('app/config', { a: `gen${generation}`, b: `gen${generation}` });
+      return read(ref);
+    };
+    h.store.set('app/config', { a: 'gen0', b: 'gen0' });
+    await h.engine.sync('init');
+    await h.engine.sync('poll');
+    const a = await readFile(join(root, 'app.json'), 'utf8');
+    const b = await readFile(join(root, 'b.txt'), 'utf8');
+    const c = JSON.parse(await readFile(join(root, 'c.json'), 'utf8')) as { a: string };
+    assert.deepEqual([a, b, c.a], ['gen2', 'gen2', 'gen2']);
+    assert.equal(h.store.reads, 2, 'one store read per cycle for the three files');
+    const versions = new Set([...h.engine.state().values()].map((f) => f.versions.split('@')[1]));
+    assert.equal(versions.size, 1, 'every file records the same store version');
+  });
+
   describe('rollback per file', () => {
     const twoFiles = (over: Partial<SidecarSpec> = {}): SidecarSpec => {
       const spec = specWith({ health: { url: 'http://x/healthz', timeoutSeconds: 1 }, ...over });

@@ -135,6 +135,17 @@ describe('sidecar renderer', () => {
     assert.deepEqual(Object.keys(JSON.parse(out)).sort(), ['__proto__', 'constructor']);
   });
 
+  for (const [format, expected] of [
+    ['yaml', ['__proto__:\n  x: "1"\n', 'constructor: c\n', 'prototype: p\n']],
+    ['env', ['__proto___x=1\n', 'constructor=c\n', 'prototype=p\n']],
+    ['properties', ['__proto__.x=1\n', 'constructor=c\n', 'prototype=p\n']],
+  ] as const) {
+    it(`renders keys named __proto__, constructor and prototype into ${format}, never drops them`, () => {
+      const out = renderFile(file({ format }), [{ ref: ref('a.json'), value: '{"__proto__":{"x":"1"},"constructor":"c","prototype":"p"}' }]).toString();
+      for (const line of expected) assert.ok(out.includes(line), `${JSON.stringify(line)} in ${JSON.stringify(out)}`);
+    });
+  }
+
   describe('templates', () => {
     it('renders values without HTML escaping', () => {
       assert.equal(renderTemplate('url=postgres://{{user}}:{{pass}}@{{host}}', { user: 'u', pass: 'p&<>"', host: 'h' }, 'f'), 'url=postgres://u:p&<>"@h');
