@@ -4,7 +4,7 @@
  * when it turns unhealthy. One cycle runs at a time.
  */
 import type { Logger } from '../webhook/log.js';
-import type { FileSpec, SidecarSpec } from './spec/types.js';
+import { DEFAULT_SIZE_LIMITS, type FileSpec, type SidecarSpec } from './spec/types.js';
 import { SidecarError, errorCode, type SidecarErrorCode } from './errors.js';
 import { Fetcher, newSnapshot, type ProviderSource, type Snapshot } from './core/fetcher.js';
 import { contentHash, publicDigest } from './core/hash.js';
@@ -122,6 +122,10 @@ export class Engine {
       versions.push(`${ref.store}:${ref.path}@${got.version}`);
     }
     const content = renderFile(file, layers);
+    const max = (this.opts.spec.limits ?? DEFAULT_SIZE_LIMITS).fileBytes;
+    if (content.length > max) {
+      throw new SidecarError('TOO_LARGE', `file ${file.name} would be ${content.length} bytes, over the limit of ${max} per file; it was not written (raise the webhook's --max-file-size, or select a smaller key)`, { file: file.name });
+    }
     return { content, hash: contentHash(content), versions: versions.join(','), fetchedAt: this.now() };
   }
 
@@ -156,6 +160,7 @@ export class Engine {
         logger.warn(this.current.has(file.name) ? 'fetch failed, keeping last good content' : 'fetch failed, no content yet', { file: failure.file, code: failure.code, error: failure.message, staleSeconds: metrics.stalenessOf(file.name), reason });
       }
     }
+    this.keepWithinTotal(next, result);
     if (skipped.length) {
       result.skippedBad = true;
       logger.warn('skipping content that failed its health check; waiting for the store value to change', { files: skipped, versions: skipped.map((n) => this.bad.current(n)) });
@@ -197,6 +202,26 @@ export class Engine {
       }
     }
     return result;
+  }
+
+  /** Refuses the changed files, largest first, while the whole set would exceed limits.totalBytes; a refused file keeps its last good content. */
+  private keepWithinTotal(next: Map<string, FileState>, result: SyncResult): void {
+    const max = (this.opts.spec.limits ?? DEFAULT_SIZE_LIMITS).totalBytes;
+    let total = 0;
+    for (const s of next.values()) total += s.content.length;
+    const changed = [...result.changed].sort((a, b) => next.get(b)!.content.length - next.get(a)!.content.length);
+    for (const name of changed) {
+      if (total <= max) break;
+      const fresh = next.get(name)!;
+      const old = this.current.get(name);
+      total -= fresh.content.length - (old?.content.length ?? 0);
+      if (old) next.set(name, old);
+      else next.delete(name);
+      result.changed.splice(result.changed.indexOf(name), 1);
+      const failure: FileFailure = { file: name, code: 'TOO_LARGE', message: `file ${name} (${fresh.content.length} bytes) would bring the file set over its limit of ${max} bytes; it was not written (raise the webhook's --volume-size-limit)` };
+      result.failures.push(failure);
+      this.opts.logger.warn(old ? 'file set over its size limit, keeping last good content' : 'file set over its size limit, no content yet', { file: name, code: failure.code, error: failure.message });
+    }
   }
 
   private async write(set: ReadonlyMap<string, FileState>): Promise<void> {

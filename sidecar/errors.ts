@@ -16,6 +16,7 @@ export const SIDECAR_ERROR_CODES = {
   CIRCUIT_OPEN: 'the store failed repeatedly and is not being called until its cool-down ends',
   RENDER_FAILED: 'the fetched values could not be rendered in the requested format or template',
   SCHEMA_INVALID: 'the rendered content fails its ConfigSchema and was not written',
+  TOO_LARGE: 'a store answer, a rendered file or the whole file set is over its size limit (spec limits) and was not written',
   WRITE_FAILED: 'the rendered files could not be written to the shared volume',
   RELOAD_FAILED: 'every step of the reload chain failed',
   CACHE_INVALID: 'the encrypted last-good cache could not be read or its key is wrong',

@@ -11,6 +11,17 @@ import { enforcePathScope } from './path-scope.js';
 import { FetchBudget } from './fetch-budget.js';
 import { selectKey } from './select-key.js';
 import { CircuitBreaker } from '../fallback/circuit-breaker.js';
+import { MAX_ANSWER_BYTES } from '../providers/http-json.js';
+
+/** The bytes a fetched value holds: its length, or the sum over a map's text and byte values (nested maps included). */
+export function valueBytes(value: FetchedValue['value'] | unknown, depth = 0): number {
+  if (Buffer.isBuffer(value)) return value.length;
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (value === null || typeof value !== 'object' || depth > 32) return 8;
+  let n = 0;
+  for (const [k, v] of Object.entries(value)) n += k.length + valueBytes(v, depth + 1);
+  return n;
+}
 
 /** Builds the provider of one store (injectable so unit tests can use plain objects). */
 export type ProviderSource = (storeName: string, spec: SidecarSpec) => Promise<Provider>;
@@ -147,6 +158,9 @@ export class Fetcher {
         else breaker.success();
         throw err;
       }
+      // The HTTP providers stop reading at the cap; SDK clients (AWS, Azure, Kubernetes) buffer first, so their answers are measured here.
+      const bytes = valueBytes(got.value);
+      if (bytes > MAX_ANSWER_BYTES) throw new SidecarError('TOO_LARGE', `the answer holds ${bytes} bytes, over the limit of ${MAX_ANSWER_BYTES} per store answer; it was refused and the last good content is kept`);
       this.metrics.fetches.inc({ provider: providerName, result: 'ok' });
       return got;
     } catch (err) {

@@ -73,7 +73,7 @@ export function httpCall(url: string, opts: HttpJsonOptions = {}): Promise<HttpA
         const tooLarge = () => {
           res.destroy();
           r.destroy();
-          reject(new SidecarError('BAD_RESPONSE', `${u.host} answered more than ${max} bytes; the answer was refused (the limit keeps one store answer from exhausting the sidecar's memory and volume)`));
+          reject(new SidecarError('TOO_LARGE', `${u.host} answered more than ${max} bytes; the answer was refused (the limit keeps one store answer from exhausting the sidecar's memory and volume)`));
         };
         if (Number(res.headers['content-length'] ?? 0) > max) return tooLarge();
         const chunks: Buffer[] = [];

@@ -116,6 +116,12 @@ export const SPEC_SCHEMA = {
     initOnly: { type: 'boolean' },
     debounceMs: { type: 'integer', minimum: 0, maximum: 60000 },
     fetchBudgetPerMinute: { type: 'integer', minimum: 1 },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['fileBytes', 'totalBytes'],
+      properties: { fileBytes: { type: 'integer', minimum: 1 }, totalBytes: { type: 'integer', minimum: 1 } },
+    },
   },
 } as const;
 

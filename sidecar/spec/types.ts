@@ -44,6 +44,15 @@ export interface StoreSpec {
   pathPrefixes?: string[];
 }
 
+/** The largest rendered file, and the largest whole set, the sidecar writes (bytes). */
+export interface SizeLimits {
+  fileBytes: number;
+  totalBytes: number;
+}
+
+/** Limits used when a spec carries none: half of the default 16Mi volume for the set, as two version directories coexist during a swap. */
+export const DEFAULT_SIZE_LIMITS: SizeLimits = { fileBytes: 4 * 1024 * 1024, totalBytes: 8 * 1024 * 1024 };
+
 /** One value to fetch: a path in a store, an optional key inside it and an optional pinned version. */
 export interface SourceRef {
   store: string;
@@ -95,4 +104,6 @@ export interface SidecarSpec {
   initOnly: boolean;
   debounceMs: number;
   fetchBudgetPerMinute?: number;
+  /** Size limits of what is written (DEFAULT_SIZE_LIMITS when absent). */
+  limits?: SizeLimits;
 }

@@ -39,6 +39,7 @@ export interface ServerOptions {
   sidecarImage: string;
   nativeSidecar: 'auto' | 'true' | 'false';
   volumeSizeLimit: string;
+  maxFileBytes: number;
   sidecarCpuRequest: string;
   sidecarMemoryRequest: string;
   sidecarCpuLimit: string;
@@ -67,6 +68,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'sidecarImage', flag: '--sidecar-image', env: 'BULWARK_SIDECAR_IMAGE', type: 'string', default: 'ghcr.io/bulwark-dev/bulwark-sidecar:0.1.0', doc: 'Image of the injected bulwark-init and bulwark-sidecar containers.' },
   { key: 'nativeSidecar', flag: '--native-sidecar', env: 'BULWARK_NATIVE_SIDECAR', type: 'enum', values: ['auto', 'true', 'false'], default: 'auto', doc: 'Inject the sidecar as a native sidecar (init container with restartPolicy Always): auto = when the apiserver is Kubernetes >= 1.29.' },
   { key: 'volumeSizeLimit', flag: '--volume-size-limit', env: 'BULWARK_VOLUME_SIZE_LIMIT', type: 'string', default: '16Mi', doc: 'sizeLimit of the in-memory volume that holds rendered files.' },
+  { key: 'maxFileBytes', flag: '--max-file-size', env: 'BULWARK_MAX_FILE_SIZE', type: 'bytes', default: '4Mi', doc: 'Largest file the sidecar writes; a larger render is refused and the last good content kept. The whole set may use half of --volume-size-limit (two version directories coexist during a swap).' },
   { key: 'sidecarCpuRequest', flag: '--sidecar-cpu-request', env: 'BULWARK_SIDECAR_CPU_REQUEST', type: 'string', default: '10m', doc: 'CPU request of the injected containers.' },
   { key: 'sidecarMemoryRequest', flag: '--sidecar-memory-request', env: 'BULWARK_SIDECAR_MEMORY_REQUEST', type: 'string', default: '48Mi', doc: 'Memory request of the injected containers.' },
   { key: 'sidecarCpuLimit', flag: '--sidecar-cpu-limit', env: 'BULWARK_SIDECAR_CPU_LIMIT', type: 'string', default: '200m', doc: 'CPU limit of the injected containers.' },
@@ -75,6 +77,21 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'labelAdminUsers', flag: '--label-admin-users', env: 'BULWARK_LABEL_ADMIN_USERS', type: 'string', default: '', doc: "Comma-separated users with the same right as --label-admin-groups." },
   { key: 'driftScanIntervalMs', flag: '--drift-scan-interval', env: 'BULWARK_DRIFT_SCAN_INTERVAL', type: 'duration', default: '10m', doc: 'With a cluster connection, how often the elected leader re-evaluates existing ConfigMaps and Secrets against the policies in force (policy drift: gauge bulwark_policy_drift_objects and PolicyDrift Events); 0 disables. At least 1s, at most 24h.' },
 ];
+
+const QUANTITY_SUFFIX: Record<string, number> = { '': 1, m: 0.001, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+
+/** The bytes a Kubernetes quantity such as 16Mi, 1.5G or 64000 stands for (rounded down), or undefined when it is not one. */
+export function quantityBytes(quantity: string): number | undefined {
+  const m = QUANTITY_RE.exec(quantity.trim());
+  if (!m) return undefined;
+  return Math.floor(Number(quantity.trim().slice(0, quantity.trim().length - (m[2]?.length ?? 0))) * QUANTITY_SUFFIX[m[2] ?? '']!);
+}
+
+/** The sidecar's size limits for a volume size and a per-file maximum: the set may use half the volume, a file no more than the set. */
+export function sidecarSizeLimits(volumeSizeLimit: string, maxFileBytes: number): { fileBytes: number; totalBytes: number } {
+  const totalBytes = Math.max(1, Math.floor((quantityBytes(volumeSizeLimit) ?? 16 * 1024 ** 2) / 2));
+  return { fileBytes: Math.max(1, Math.min(maxFileBytes, totalBytes)), totalBytes };
+}
 
 /** Splits a comma-separated setting into its non-empty entries. */
 export function listSetting(value: string): string[] {
@@ -106,6 +123,7 @@ const SCHEMA = {
     sidecarImage: { type: 'string', minLength: 1, pattern: '^[^\\s]+$' },
     nativeSidecar: { enum: ['auto', 'true', 'false'] },
     volumeSizeLimit: { type: 'string', pattern: QUANTITY_RE.source },
+    maxFileBytes: { type: 'integer', minimum: 1 },
     sidecarCpuRequest: { type: 'string', pattern: QUANTITY_RE.source },
     sidecarMemoryRequest: { type: 'string', pattern: QUANTITY_RE.source },
     sidecarCpuLimit: { type: 'string', pattern: QUANTITY_RE.source },

@@ -27,6 +27,7 @@ import { planCredentialMounts, unmountedStoreFiles } from './credential-mounts.j
 import { validateReferences } from './validate.js';
 import { isTenancyCode } from '../tenancy/codes.js';
 import { tenantQuotaErrors } from './tenant-quota.js';
+import { sidecarSizeLimits } from '../config/options.js';
 
 /** Why a pod was not injected, including the case of a pod that names no files. */
 export type InjectSkipReason = SkipReason | 'no-files';
@@ -106,6 +107,7 @@ export function injectPod(pod: KubeObject, ctx: InjectContext): InjectionResult 
     schemas: refs.schemas,
     initOnly: init.initOnly,
     fetchBudgetPerMinute: tenantDoc?.spec.quotas?.fetchesPerMinute,
+    limits: sidecarSizeLimits(ctx.options.volumeSizeLimit, ctx.options.maxFileBytes),
   });
   const problems = validateSpec(sidecarSpec);
   if (problems.length) {

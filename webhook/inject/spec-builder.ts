@@ -2,7 +2,7 @@
  * Builds the sidecar's spec from a validated injection config and the resolved stores and schemas.
  * Pure and deterministic: the same inputs give byte-identical JSON, so the spec hash is stable.
  */
-import { SPEC_VERSION, type FileSpec, type SidecarSpec, type StoreSpec } from '../../sidecar/spec/types.js';
+import { SPEC_VERSION, type SizeLimits, type FileSpec, type SidecarSpec, type StoreSpec } from '../../sidecar/spec/types.js';
 import type { KubeObject } from '../admission/types.js';
 import { DEFAULT_DEBOUNCE_MS } from './annotations.js';
 import type { InjectionConfig } from './config.js';
@@ -17,6 +17,8 @@ export interface SpecInputs {
   schemas: Map<string, Record<string, unknown>>;
   initOnly: boolean;
   fetchBudgetPerMinute?: number | undefined;
+  /** What the sidecar may write (sidecarSizeLimits of the volume and the per-file maximum). */
+  limits?: SizeLimits | undefined;
 }
 
 /** Returns the controlling owner of the pod (or its first owner), as the spec records it. */
@@ -64,5 +66,6 @@ export function buildSidecarSpec(config: InjectionConfig, inputs: SpecInputs): S
   };
   if (config.health) spec.health = { ...config.health };
   if (inputs.fetchBudgetPerMinute !== undefined) spec.fetchBudgetPerMinute = inputs.fetchBudgetPerMinute;
+  if (inputs.limits) spec.limits = { ...inputs.limits };
   return spec;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseDuration } from '../../../webhook/config/duration.js';
-import { resolveOptions, SETTINGS } from '../../../webhook/config/options.js';
+import { resolveOptions, SETTINGS, quantityBytes, sidecarSizeLimits } from '../../../webhook/config/options.js';
 
 describe('server options', () => {
   it('fills defaults and freezes the result', () => {
@@ -79,5 +79,15 @@ describe('label admins setting', () => {
     const { labelAdmins } = await import('../../../webhook/config/label-admins.js');
     assert.deepEqual(labelAdmins(resolveOptions({}, {})), { groups: ['system:masters'], users: [] });
     assert.deepEqual(labelAdmins(resolveOptions({ labelAdminUsers: 'alice, bob' }, { BULWARK_LABEL_ADMIN_GROUPS: 'platform-admins' })), { groups: ['platform-admins'], users: ['alice', 'bob'] });
+  });
+});
+
+describe('sidecar size limits from the volume', () => {
+  it('reads Kubernetes quantities as bytes', () => {
+    assert.deepEqual(['16Mi', '1.5Gi', '64000', '2k', '1M', 'x', '16 Mi'].map(quantityBytes), [16 * 1024 ** 2, 1.5 * 1024 ** 3, 64000, 2000, 1e6, undefined, undefined]);
+  });
+  it('gives the set half the volume and a file no more than the set', () => {
+    assert.deepEqual(sidecarSizeLimits('16Mi', 4 * 1024 ** 2), { fileBytes: 4 * 1024 ** 2, totalBytes: 8 * 1024 ** 2 });
+    assert.deepEqual(sidecarSizeLimits('2Mi', 4 * 1024 ** 2), { fileBytes: 1024 ** 2, totalBytes: 1024 ** 2 });
   });
 });

@@ -131,6 +131,43 @@ describe('sidecar engine', () => {
     assert.equal(versions.size, 1, 'every file records the same store version');
   });
 
+  describe('size limits', () => {
+    it('refuses a file over limits.fileBytes with TOO_LARGE and keeps its last good content', async () => {
+      const h = harness(specWith({ limits: { fileBytes: 64, totalBytes: 1000 } }));
+      h.store.set('app/config', { a: 1 });
+      await h.engine.sync('init');
+      h.store.set('app/config', { a: 'x'.repeat(100) });
+      const r = await h.engine.sync('poll');
+      assert.deepEqual([r.written, r.failures[0]?.code], [false, 'TOO_LARGE']);
+      assert.match(r.failures[0]!.message, /over the limit of 64 per file/);
+      assert.ok(!r.failures[0]!.message.includes('xxx'), 'no content in the message');
+      assert.deepEqual(JSON.parse(await readFile(join(root, 'app.json'), 'utf8')), { a: 1 });
+    });
+
+    it('refuses the changed files, largest first, that would bring the set over limits.totalBytes', async () => {
+      const spec = specWith({ limits: { fileBytes: 1000, totalBytes: 300 } });
+      spec.files.push({ name: 'b.json', kind: 'config', sources: [{ store: 'mem', path: 'app/b' }], format: 'json', mode: 0o400 });
+      const h = harness(spec);
+      h.store.set('app/config', { a: 1 });
+      h.store.set('app/b', { b: 1 });
+      await h.engine.sync('init');
+      h.store.set('app/config', { a: 'x'.repeat(400) });
+      h.store.set('app/b', { b: 2 });
+      const r = await h.engine.sync('poll');
+      assert.deepEqual([r.written, r.changed, r.failures.map((f) => [f.file, f.code])], [true, ['b.json'], [['app.json', 'TOO_LARGE']]]);
+      assert.deepEqual(JSON.parse(await readFile(join(root, 'app.json'), 'utf8')), { a: 1 }, 'last good kept');
+      assert.deepEqual(JSON.parse(await readFile(join(root, 'b.json'), 'utf8')), { b: 2 }, 'the small change still lands');
+    });
+
+    it('refuses a store answer over 8 MiB from a provider that buffers (SDK clients) before rendering', async () => {
+      const h = harness(specWith());
+      h.store.set('app/config', Buffer.alloc(8 * 1024 * 1024 + 1, 0x61));
+      const r = await h.engine.sync('init');
+      assert.deepEqual([r.written, r.failures[0]?.code], [false, 'TOO_LARGE']);
+      assert.match(r.failures[0]!.message, /over the limit of 8388608 per store answer/);
+    });
+  });
+
   describe('rollback per file', () => {
     const twoFiles = (over: Partial<SidecarSpec> = {}): SidecarSpec => {
       const spec = specWith({ health: { url: 'http://x/healthz', timeoutSeconds: 1 }, ...over });

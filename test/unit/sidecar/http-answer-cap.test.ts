@@ -40,12 +40,12 @@ describe('sidecar: store answers are size-capped', () => {
   });
 
   for (const path of ['/declared', '/streamed']) {
-    it(`refuses ${path.slice(1)} answers over ${MAX_ANSWER_BYTES} bytes with BAD_RESPONSE`, async () => {
-      await assert.rejects(httpCall(`${base}${path}`), (e: any) => e.code === 'BAD_RESPONSE' && /answered more than \d+ bytes/.test(e.message));
+    it(`refuses ${path.slice(1)} answers over ${MAX_ANSWER_BYTES} bytes with TOO_LARGE`, async () => {
+      await assert.rejects(httpCall(`${base}${path}`), (e: any) => e.code === 'TOO_LARGE' && /answered more than \d+ bytes/.test(e.message));
     });
   }
 
   it('takes a smaller cap per call', async () => {
-    await assert.rejects(httpCall(`${base}/small`, { maxBytes: 10 }), (e: any) => e.code === 'BAD_RESPONSE');
+    await assert.rejects(httpCall(`${base}/small`, { maxBytes: 10 }), (e: any) => e.code === 'TOO_LARGE');
   });
 });
