@@ -34,6 +34,21 @@ describe('default policies', () => {
     metadata: { name: 'web', namespace: ns, annotations },
     spec: { containers: [{ name: 'web', image: 'web:1', env }] },
   });
+  /** The BULWARK_SPEC the webhook injects for one templated Vault secret (its shape, as sidecar/spec/types.ts defines it). */
+  const injectedSpec = (template: string): string =>
+    JSON.stringify({
+      version: 1,
+      pod: { namespace: 'shop-prod', name: 'web', tenant: 'shop', environment: 'prod', owner: { kind: 'ReplicaSet', name: 'web-7d4b9c' } },
+      mountPath: '/bulwark',
+      files: [{ name: 'db', kind: 'secret', sources: [{ store: 'vault', path: 'kv/data/shop/db-credentials', key: 'password', version: '4' }], format: 'raw', mode: 256, template }],
+      stores: { vault: { provider: 'vault', address: 'https://vault.vault.svc:8200', kvVersion: 2, caFile: '/var/run/bulwark/stores/vault/ca.crt', auth: { method: 'kubernetes', role: 'shop-web', mountPath: 'kubernetes' }, pathPrefixes: ['kv/data/shop/'] } },
+      reload: [{ type: 'signal', signal: 'SIGHUP' }],
+      refreshSeconds: 300,
+      onFailure: 'keep-last-good',
+      initOnly: false,
+      debounceMs: 500,
+      limits: { fileBytes: 4194304, totalBytes: 8388608 },
+    });
   const envSecret = [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password', optional: true } } }];
 
   const rows: Array<{ name: string; obj: KubeObject; want: 'deny' | 'warn' | 'allow'; match?: RegExp }> = [
@@ -49,6 +64,12 @@ describe('default policies', () => {
     { name: 'prod: env secrets are denied', obj: pod('payments-prod', {}, envSecret), want: 'deny', match: /prod-config rule secret-hygiene/ },
     { name: 'prod: unpinned secret reference is denied', obj: pod('shop-prod', { 'bulwark.dev/secret.db': 'vault:db/creds#password' }), want: 'deny', match: /must pin a secret version/ },
     { name: 'prod: requires-config satisfied', obj: pod('shop-prod', { 'bulwark.dev/secret.db': 'vault:db/creds#password@4', 'bulwark.dev/requires-config': 'app-config-v2>=2' }), want: 'allow' },
+    { name: "prod: a URL password under Bulwark's own note annotation is denied", obj: pod('shop-prod', { 'bulwark.dev/note': 'admin at postgres://admin:Sup3rS3cretPw@db.internal:5432/app' }), want: 'deny', match: /secret-leaks.*annotation bulwark\.dev\/note/ },
+    { name: "prod: a PEM private key under a Bulwark annotation is denied", obj: pod('shop-prod', { 'bulwark.dev/comment': '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq8Xb5kqz0a\n-----END RSA PRIVATE KEY-----' }), want: 'deny', match: /secret-leaks.*pem-private-key/ },
+    { name: 'prod: a literal password in a template annotation is denied', obj: pod('shop-prod', { 'bulwark.dev/secret.db': 'vault:db/creds#password@4', 'bulwark.dev/template.db': 'postgres://app:hunter2hunter2@db:5432/app' }), want: 'deny', match: /secret-leaks.*annotation bulwark\.dev\/template\.db/ },
+    { name: 'prod: a template whose password is a placeholder, a pinned reference and the injection status pass', obj: pod('shop-prod', { 'bulwark.dev/secret.db': 'vault:kv/data/shop/db-credentials#password@4', 'bulwark.dev/template.db': 'postgres://app:{{password}}@db:5432/app?sslmode=require', 'bulwark.dev/status': `injected; spec-sha256=${'ab12'.repeat(16)}` }), want: 'allow' },
+    { name: 'prod: an injected pod whose BULWARK_SPEC renders placeholders only passes', obj: pod('shop-prod', {}, [{ name: 'BULWARK_SPEC', value: injectedSpec('postgres://app:{{password}}@db:5432/app') }]), want: 'allow' },
+    { name: 'prod: a literal password in the rendered BULWARK_SPEC is denied', obj: pod('shop-prod', {}, [{ name: 'BULWARK_SPEC', value: injectedSpec('postgres://app:hunter2hunter2@db:5432/app') }]), want: 'deny', match: /secret-leaks.*env BULWARK_SPEC/ },
     { name: 'prod: requires-config too new', obj: pod('shop-prod', { 'bulwark.dev/requires-config': 'app-config-v2>=3' }), want: 'deny', match: /references|requires ConfigMap shop-prod\/app-config-v2 >= 3/ },
   ];
   for (const row of rows) {

@@ -6,6 +6,7 @@
 import type { KubeObject } from '../../../admission/types.js';
 import { WORKLOAD_KINDS, containersOf, describe, matchesAnyGlob, podSpecOf, pointerSegment, stringMap } from '../objects.js';
 import type { RuleDefinition, Violation } from '../types.js';
+import { ANNOTATION_STATUS, PREFIX } from '../../../labels.js';
 import { MAX_SCANNED_CHARS, detectEntropy, detectPatterns, linePairs, type DetectorId, type EntropyOptions } from './detectors.js';
 import { SECRET_LEAKS_DEFAULTS, SECRET_LEAKS_PARAMS_SCHEMA, type SecretLeaksParams } from './params.js';
 
@@ -23,6 +24,26 @@ export function isChecksumAnnotation(key: string, value: string): boolean {
   return /(^|\/)checksum([/-]|$)/i.test(key) && /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$/i.test(value.trim());
 }
 
+/**
+ * How one of Bulwark's own pod annotations is scanned (they are scanned like any other; the shipped
+ * baseline used to allow-list them, which let a URL password under `bulwark.dev/note` or a literal
+ * password in a template reach every pod's BULWARK_SPEC):
+ * - the injection status (`injected; spec-sha256=<hex>`) is a digest: skipped when it has that form;
+ * - `secret.*` and `config.*` hold references (`store:path#key@version`, ConfigMap names): the
+ *   pattern detectors run (a URL password or a key pasted in is found), entropy does not (a path
+ *   is not a secret, and its key names `password`);
+ * - `template.*`: the mustache tags are removed and the literal text is scanned with every detector
+ *   (`postgres://app:{{password}}@db` is clean, `postgres://app:hunter2@db` is not).
+ * Anything else under the prefix is scanned as it is. Returns undefined to skip the annotation.
+ */
+export function bulwarkAnnotationView(key: string, value: string): { value: string; entropy: boolean } | undefined {
+  if (key === ANNOTATION_STATUS && /^injected; spec-sha256=[0-9a-f]{64}$/.test(value.trim())) return undefined;
+  const name = key.slice(PREFIX.length);
+  if (name.startsWith('secret.') || name.startsWith('config.')) return { value, entropy: false };
+  if (name.startsWith('template.')) return { value: value.replace(/\{\{\{?[^{}]*\}?\}\}/g, ''), entropy: true };
+  return { value, entropy: true };
+}
+
 /** A cheap pre-check: structured content without any of these words has no secret-looking inner key. */
 const SECRET_WORD = /pass|secret|token|key|credential/i;
 
@@ -36,6 +57,8 @@ interface Candidate {
   structured: boolean;
   /** Decoded binaryData: only the PEM private-key detector runs on it. */
   binary?: boolean;
+  /** Pattern detectors only (a Bulwark reference annotation). */
+  noEntropy?: boolean;
 }
 
 /** How many base64 characters of one binaryData value are decoded and scanned (1 MiB decoded). */
@@ -75,7 +98,9 @@ export function candidates(obj: KubeObject): Candidate[] {
   const out: Candidate[] = [];
   const annotations = (md: Record<string, any> | undefined, base: string) => {
     for (const [k, v] of Object.entries(stringMap(md?.annotations))) {
-      if (!SKIPPED_ANNOTATIONS.includes(k) && !isChecksumAnnotation(k, v)) out.push({ key: k, value: v, path: `${base}/annotations/${pointerSegment(k)}`, where: `annotation ${k}`, structured: false });
+      if (SKIPPED_ANNOTATIONS.includes(k) || isChecksumAnnotation(k, v)) continue;
+      const own = k.startsWith(PREFIX) ? bulwarkAnnotationView(k, v) : { value: v, entropy: true };
+      if (own) out.push({ key: k, value: own.value, path: `${base}/annotations/${pointerSegment(k)}`, where: `annotation ${k}`, structured: false, ...(own.entropy ? {} : { noEntropy: true }) });
     }
   };
   annotations(obj.metadata, '/metadata');
@@ -121,7 +146,7 @@ export const secretLeaksRule: RuleDefinition<SecretLeaksParams> = {
         continue;
       }
       const found = new Set<string>(detectPatterns(value, c.enabled));
-      if (c.enabled.has('high-entropy')) {
+      if (c.enabled.has('high-entropy') && !cand.noEntropy) {
         if (detectEntropy(cand.key, value, c.entropy)) found.add('high-entropy');
         else if (cand.structured && SECRET_WORD.test(value)) {
           for (const [k, v] of linePairs(value)) {
