@@ -20,6 +20,7 @@ export interface WebhookMetrics {
   policyDriftObjects: Gauge<'policy' | 'rule' | 'namespace' | 'tenant'>;
   driftScans: Counter<'result'>;
   controllerLeader: Gauge;
+  connectionsRejected: Counter<'reason'>;
 }
 
 /** Admission latency buckets in seconds: fine below 5 ms, coarse up to the 10 s webhook timeout. */
@@ -105,6 +106,12 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): WebhookM
     controllerLeader: new Gauge({
       name: 'bulwark_controller_leader',
       help: 'Whether this replica holds the bulwark-controllers Lease and runs the controllers (1) or not (0).',
+      registers,
+    }),
+    connectionsRejected: new Counter({
+      name: 'bulwark_webhook_connections_rejected_total',
+      help: 'TCP connections closed on arrival because a cap was reached, by reason (per-client: --max-connections-per-client, total: --max-connections).',
+      labelNames: ['reason'],
       registers,
     }),
   };

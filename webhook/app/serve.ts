@@ -45,6 +45,8 @@ export async function serve(options: ServerOptions, logger: Logger): Promise<Run
     maxBodyBytes: options.maxBodyBytes,
     maxJsonDepth: options.maxJsonDepth,
     keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+    maxConnections: options.maxConnections,
+    maxConnectionsPerClient: options.maxConnectionsPerClient,
     shutdownTimeoutMs: options.shutdownTimeoutMs,
     tls,
     logger,

@@ -36,6 +36,8 @@ export interface ServerOptions {
   maxJsonDepth: number;
   shutdownTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  maxConnections: number;
+  maxConnectionsPerClient: number;
   sidecarImage: string;
   nativeSidecar: 'auto' | 'true' | 'false';
   volumeSizeLimit: string;
@@ -65,6 +67,8 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'maxJsonDepth', flag: '--max-json-depth', env: 'BULWARK_MAX_JSON_DEPTH', type: 'integer', default: 100, doc: 'Deepest JSON nesting accepted in an admission body.' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout', env: 'BULWARK_SHUTDOWN_TIMEOUT', type: 'duration', default: '20s', doc: 'On SIGTERM, how long in-flight requests may take before the process exits.' },
   { key: 'keepAliveTimeoutMs', flag: '--keep-alive-timeout', env: 'BULWARK_KEEP_ALIVE_TIMEOUT', type: 'duration', default: '65s', doc: 'Idle keep-alive timeout of HTTPS connections.' },
+  { key: 'maxConnections', flag: '--max-connections', env: 'BULWARK_MAX_CONNECTIONS', type: 'integer', default: 1024, doc: 'Most open connections the HTTPS server holds; a connection beyond it is closed on arrival.' },
+  { key: 'maxConnectionsPerClient', flag: '--max-connections-per-client', env: 'BULWARK_MAX_CONNECTIONS_PER_CLIENT', type: 'integer', default: 256, doc: 'Most open connections from one client address (the apiserver opens one per concurrent request); idle ones close after the 15 s header timeout.' },
   { key: 'sidecarImage', flag: '--sidecar-image', env: 'BULWARK_SIDECAR_IMAGE', type: 'string', default: 'ghcr.io/bulwark-dev/bulwark-sidecar:0.1.0', doc: 'Image of the injected bulwark-init and bulwark-sidecar containers.' },
   { key: 'nativeSidecar', flag: '--native-sidecar', env: 'BULWARK_NATIVE_SIDECAR', type: 'enum', values: ['auto', 'true', 'false'], default: 'auto', doc: 'Inject the sidecar as a native sidecar (init container with restartPolicy Always): auto = when the apiserver is Kubernetes >= 1.29.' },
   { key: 'volumeSizeLimit', flag: '--volume-size-limit', env: 'BULWARK_VOLUME_SIZE_LIMIT', type: 'string', default: '16Mi', doc: 'sizeLimit of the in-memory volume that holds rendered files.' },
@@ -120,6 +124,8 @@ const SCHEMA = {
     maxJsonDepth: { type: 'integer', minimum: 8, maximum: 10000 },
     shutdownTimeoutMs: { type: 'integer', minimum: 0, maximum: 600000 },
     keepAliveTimeoutMs: { type: 'integer', minimum: 1000, maximum: 600000 },
+    maxConnections: { type: 'integer', minimum: 1, maximum: 1000000 },
+    maxConnectionsPerClient: { type: 'integer', minimum: 1, maximum: 1000000 },
     sidecarImage: { type: 'string', minLength: 1, pattern: '^[^\\s]+$' },
     nativeSidecar: { enum: ['auto', 'true', 'false'] },
     volumeSizeLimit: { type: 'string', pattern: QUANTITY_RE.source },

@@ -25,6 +25,9 @@ export interface ServerDeps {
   maxBodyBytes: number;
   maxJsonDepth: number;
   keepAliveTimeoutMs: number;
+  /** Most open connections in all, and from one client address (defaults DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT). */
+  maxConnections?: number;
+  maxConnectionsPerClient?: number;
   shutdownTimeoutMs: number;
   tls: LoadedTls;
   mutate: Handler;
@@ -33,6 +36,13 @@ export interface ServerDeps {
   metrics: WebhookMetrics;
   readiness: Record<string, ReadinessCheck>;
 }
+
+/** Most open connections the server holds (the --max-connections default). */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+/** Most open connections from one address (the --max-connections-per-client default). */
+export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 256;
+/** How long a connection may take to send its request headers: an idle or slow client is closed after it. */
+export const HEADERS_TIMEOUT_MS = 15_000;
 
 /** The running admission server. */
 export class AdmissionServer {
@@ -44,10 +54,11 @@ export class AdmissionServer {
   constructor(private readonly deps: ServerDeps) {
     this.tls = deps.tls;
     this.server = https.createServer(
-      { cert: deps.tls.cert, key: deps.tls.key, ...SERVER_TLS_OPTIONS, requestTimeout: 30_000, headersTimeout: 15_000 },
+      { cert: deps.tls.cert, key: deps.tls.key, ...SERVER_TLS_OPTIONS, requestTimeout: 30_000, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
       this.buildApp(),
     );
     this.server.keepAliveTimeout = deps.keepAliveTimeoutMs;
+    this.capConnections(deps.maxConnections ?? DEFAULT_MAX_CONNECTIONS, deps.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
     this.server.on('secureConnection', (s: Socket) => {
       refuseRenegotiation(s as TLSSocket);
       this.sockets.add(s);
@@ -55,6 +66,35 @@ export class AdmissionServer {
     });
     this.server.on('tlsClientError', (err) => deps.logger.debug('tls client error', { error: err.message }));
     this.updateExpiryMetric();
+  }
+
+  /**
+   * Closes a TCP connection on arrival, before any TLS work, when its client address already holds
+   * `perClient` connections or the server holds `total`: one client cannot pin the server's sockets
+   * and memory while the header timeout runs.
+   */
+  private capConnections(total: number, perClient: number): void {
+    const byClient = new Map<string, number>();
+    let open = 0;
+    this.server.on('connection', (s: Socket) => {
+      const client = s.remoteAddress ?? 'unknown';
+      const held = byClient.get(client) ?? 0;
+      const reason = open >= total ? 'total' : held >= perClient ? 'per-client' : undefined;
+      if (reason) {
+        this.deps.metrics.connectionsRejected.inc({ reason });
+        this.deps.logger.debug('connection refused: cap reached', { reason, open, fromClient: held });
+        s.destroy();
+        return;
+      }
+      open += 1;
+      byClient.set(client, held + 1);
+      s.once('close', () => {
+        open -= 1;
+        const n = (byClient.get(client) ?? 1) - 1;
+        if (n > 0) byClient.set(client, n);
+        else byClient.delete(client);
+      });
+    });
   }
 
   private buildApp(): express.Express {
