@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
  * The `bulwark` command: serve (the webhook), certs (a CA and serving certificate), review (offline
- * mutate-then-validate of manifests, for CI/CD pipelines), tenants (tenants, prefixes, quotas, grants).
+ * mutate-then-validate of manifests, for CI/CD pipelines), tenants (tenants, prefixes, quotas, grants),
+ * rbac (the least-privilege Role and RoleBinding of each workload's sidecar).
  */
 import { Command, Option } from 'commander';
 import { serveCommand } from './commands/serve.js';
 import { certsCommand } from './commands/certs.js';
 import { reviewCommand } from './commands/review.js';
 import { tenantsCommand } from './commands/tenants.js';
+import { rbacCommand } from './commands/rbac.js';
 import { SETTINGS } from './config/options.js';
 
 const program = new Command();
@@ -64,6 +66,19 @@ program
   .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
   .action(async (flags: { policies: string; namespaces?: string; output: string }) => {
     process.exitCode = await tenantsCommand(flags);
+  });
+
+program
+  .command('rbac')
+  .description("print the least-privilege Role and RoleBinding of each workload's sidecar (resourceNames of its ConfigMaps and Secrets, patch on its own workload for reload restart); exit 1 if injection denies one, 2 bad input")
+  .argument('<inputs...>', 'workload manifests (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod; injected pods use their own spec): files, directories or -')
+  .option('--policies <dir>', 'directory of Bulwark documents', 'policies')
+  .option('--namespaces <file>', 'Namespace objects (labels give environment and tenant); default <policies>/namespaces.yaml if present')
+  .option('--namespace <name>', 'namespace of objects that do not set one', 'default')
+  .option('--server-version <major.minor>', 'Kubernetes version to assume for injection decisions', '1.33')
+  .addOption(new Option('--output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+  .action(async (inputs: string[], flags: Record<string, string>) => {
+    process.exitCode = await rbacCommand(inputs, flags);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

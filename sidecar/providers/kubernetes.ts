@@ -73,6 +73,8 @@ export async function createKubernetesProvider(ctx: ProviderContext, watchTimeou
         let failures = 0;
         while (!signal.aborted) {
           const failed = await new Promise<boolean>((resolve) => {
+            // A watch of this one object (fieldSelector metadata.name=<name>): the apiserver authorises
+            // it against resourceNames, so the Role `bulwark rbac` generates (watch on this name) suffices.
             watch
               .watch(`/api/v1/namespaces/${namespace}/${kind}`, { fieldSelector: `metadata.name=${name}`, timeoutSeconds: watchTimeoutSeconds }, (type) => {
                 if (type === 'MODIFIED' || type === 'DELETED' || type === 'ADDED') onChange();

@@ -18,6 +18,30 @@ export function buildRestartPatch(value: Date | string): Record<string, unknown>
   return { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: typeof value === 'string' ? value : value.toISOString() } } } } };
 }
 
+/**
+ * The Deployment a ReplicaSet belongs to, read from the name the Deployment controller gives it
+ * (`<deployment>-<pod-template-hash>`; the hash has no dash). Pure; undefined for a name without one.
+ */
+export function deploymentOfReplicaSet(name: string): string | undefined {
+  const i = name.lastIndexOf('-');
+  return i > 0 ? name.slice(0, i) : undefined;
+}
+
+/**
+ * Finds the Deployment above a ReplicaSet: its ownerReference when the identity may read ReplicaSets,
+ * else (403) the name the Deployment controller gave it. The per-workload Role of `bulwark rbac` grants
+ * no ReplicaSet reads (their names change with every rollout, so resourceNames cannot list them) and
+ * patch on the owning Deployment's name only, so a wrong guess is refused by the apiserver.
+ */
+async function owningDeployment(read: () => Promise<{ metadata?: { ownerReferences?: Array<{ kind: string; name: string }> } }>, rs: string): Promise<string | undefined> {
+  try {
+    return (await read()).metadata?.ownerReferences?.find((r) => r.kind === 'Deployment')?.name;
+  } catch (err) {
+    if ((err as { code?: number }).code === 403) return deploymentOfReplicaSet(rs);
+    throw err;
+  }
+}
+
 /** Patches the owner (Deployment, StatefulSet, DaemonSet, or the Deployment above a ReplicaSet); returns "Kind/name". */
 export async function restartOwner(namespace: string, owner: { kind: string; name: string } | undefined, value: Date | string = new Date()): Promise<string> {
   if (!owner) throw new SidecarError('RELOAD_FAILED', 'restart reload needs the pod owner in the spec (pod.owner)');
@@ -29,11 +53,11 @@ export async function restartOwner(namespace: string, owner: { kind: string; nam
   let { kind, name } = owner;
   try {
     if (kind === 'ReplicaSet') {
-      const rs = await apps.readNamespacedReplicaSet({ name, namespace });
-      const dep = rs.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment');
+      const rs = name;
+      const dep = await owningDeployment(() => apps.readNamespacedReplicaSet({ name: rs, namespace }), rs);
       if (!dep) throw new SidecarError('RELOAD_FAILED', `ReplicaSet ${namespace}/${name} has no owning Deployment to restart`);
       kind = 'Deployment';
-      name = dep.name;
+      name = dep;
     }
     const body = buildRestartPatch(value);
     if (kind === 'Deployment') await apps.patchNamespacedDeployment({ name, namespace, body }, opts);

@@ -114,17 +114,28 @@ describe('e2e harness: real kube-apiserver + etcd', function () {
     before(async () => {
       const k = testCluster().kubectl;
       // a port where nothing listens and a CA nobody serves: every call fails at connect time
+      // The labelled namespace exists before the configurations point at nothing (a label change is validated, fail closed).
+      await k.ok(['create', 'namespace', 'e2e-down-prod']);
+      await k.ok(['label', 'namespace', 'e2e-down-prod', 'bulwark.dev/environment=prod']);
       await applyWebhookConfigs(`https://127.0.0.1:${await freePort()}`, generateCA({ commonName: 'nobody' }).certPem);
       await k.ok(['create', 'namespace', 'e2e-down']);
     });
     after(restoreWebhookConfigs);
 
-    it('fails closed for ConfigMaps and Secrets (failurePolicy Fail) and says which webhook failed', async () => {
+    it('fails closed for ConfigMaps and Secrets in an environment namespace (failurePolicy Fail) and says which webhook failed', async () => {
+      const k = testCluster().kubectl;
+      for (const args of [['create', 'configmap', 'c1', '--from-literal=a=b'], ['create', 'secret', 'generic', 's1', '--from-literal=a=b']]) {
+        const r = await k.run(['-n', 'e2e-down-prod', ...args]);
+        assert.notEqual(r.code, 0, `${args.join(' ')} was admitted`);
+        assert.match(r.stderr, /failed calling webhook "config-environment\.bulwark\.dev"/);
+      }
+    });
+
+    it('fails open for ConfigMaps and Secrets Bulwark does not manage, in a namespace without Bulwark labels', async () => {
       const k = testCluster().kubectl;
       for (const args of [['create', 'configmap', 'c1', '--from-literal=a=b'], ['create', 'secret', 'generic', 's1', '--from-literal=a=b']]) {
         const r = await k.run(['-n', 'e2e-down', ...args]);
-        assert.notEqual(r.code, 0, `${args.join(' ')} was admitted`);
-        assert.match(r.stderr, /failed calling webhook "config\.bulwark\.dev"/);
+        assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       }
     });
 

@@ -1,13 +1,16 @@
 /**
  * ClusterState backed by list/watch caches of Namespaces, ConfigMaps, Secrets and Pods from the API
- * server, plus the server version. Secrets are summarised on arrival: key names and sizes, never values;
- * pods are reduced to their identity and Bulwark status annotation (for the injectedPods quota).
+ * server, plus the server version. Namespaces and Pods are listed and watched metadata-only (their
+ * labels and annotations are all the rules read); ConfigMaps and Secrets need their content for key
+ * names, sizes and type, and are summarised on arrival: key names and sizes, never values. Pods are
+ * reduced to their identity and Bulwark status annotation (for the injectedPods quota).
  */
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import { errorMessage } from '../errors.js';
 import { MemoryClusterState } from './memory-state.js';
-import { Reflector, type ReflectorSink } from './reflector.js';
+import { Reflector, type Lister, type ReflectorSink } from './reflector.js';
+import { metadataListOptions, metadataWatchConfig } from './metadata-only.js';
 import type { ServerVersion } from './types.js';
 import { ANNOTATION_STATUS } from '../labels.js';
 
@@ -28,6 +31,16 @@ export function parseServerVersion(info: { major?: string; minor?: string; gitVe
   if (Number.isFinite(major) && Number.isFinite(minor)) return { major, minor };
   const m = /^v(\d+)\.(\d+)/.exec(info.gitVersion ?? '');
   return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
+}
+
+/** One cache: the collection, the kind its objects get, how to list a page, and whether metadata alone is fetched. */
+interface CacheDef {
+  path: string;
+  kind: string;
+  list: Lister;
+  query?: Record<string, string>;
+  /** List and watch PartialObjectMetadata: the rules read only labels and annotations of this kind. */
+  metadataOnly: boolean;
 }
 
 /** Cluster state kept current from the API server. */
@@ -61,15 +74,21 @@ export class KubeClusterState extends MemoryClusterState {
     } catch (err) {
       this.logger.warn('cannot read the server version; native sidecar detection falls back to config', { error: errorMessage(err) });
     }
+    const meta = metadataListOptions();
+    const metaKc = metadataWatchConfig(this.kc);
     // Helm release Secrets are large and never judged by Bulwark: they are not listed or watched.
     const secretQuery = { fieldSelector: 'type!=helm.sh/release.v1' };
-    const defs: Array<[string, string, (c: string | undefined) => Promise<any>, Record<string, string>]> = [
-      ['/api/v1/namespaces', 'Namespace', (c) => core.listNamespace({ limit: 500, _continue: c }), {}],
-      ['/api/v1/configmaps', 'ConfigMap', (c) => core.listConfigMapForAllNamespaces({ limit: 500, _continue: c }), {}],
-      ['/api/v1/secrets', 'Secret', (c) => core.listSecretForAllNamespaces({ limit: 500, _continue: c, ...secretQuery }), secretQuery],
-      ['/api/v1/pods', 'Pod', (c) => core.listPodForAllNamespaces({ limit: 500, _continue: c }), {}],
+    const defs: CacheDef[] = [
+      // labels and annotations: environment, tenant, injection opt-in
+      { path: '/api/v1/namespaces', kind: 'Namespace', metadataOnly: true, list: (c) => core.listNamespace({ limit: 500, _continue: c }, meta) },
+      // key names and sizes (references, envFrom, configBytes quota), labels, immutable: content needed
+      { path: '/api/v1/configmaps', kind: 'ConfigMap', metadataOnly: false, list: (c) => core.listConfigMapForAllNamespaces({ limit: 500, _continue: c }) },
+      // key names (references, envFrom), type (quotas skip system Secrets), labels: content needed, values dropped on arrival
+      { path: '/api/v1/secrets', kind: 'Secret', metadataOnly: false, query: secretQuery, list: (c) => core.listSecretForAllNamespaces({ limit: 500, _continue: c, ...secretQuery }) },
+      // the bulwark.dev/status annotation (injectedPods quota)
+      { path: '/api/v1/pods', kind: 'Pod', metadataOnly: true, list: (c) => core.listPodForAllNamespaces({ limit: 500, _continue: c }, meta) },
     ];
-    for (const [path, kind, lister, query] of defs) this.reflectors.push(new Reflector(this.kc, path, kind, lister, this.sinkFor(kind), this.logger, query));
+    for (const d of defs) this.reflectors.push(new Reflector(d.metadataOnly ? metaKc : this.kc, d.path, d.kind, d.list, this.sinkFor(d.kind), this.logger, d.query ?? {}));
     await Promise.all(this.reflectors.map((r) => r.start()));
     this.setSynced(true);
   }

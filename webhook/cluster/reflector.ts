@@ -2,7 +2,9 @@
  * A minimal list-then-watch loop (the reflector of an informer). It lists once, page by page, handing
  * each object to a sink that keeps only what it needs (Secret values are never cached), then watches
  * from the last resourceVersion it saw, resuming after a watch ends; it lists again only when the
- * apiserver says that version is gone (410) or after an error.
+ * apiserver says that version is gone (410) or after an error. The representation is the lister's and
+ * the KubeConfig's to choose: kube-state passes metadata-only ones (metadata-only.ts) for the kinds
+ * whose content no rule reads, and the watch then carries PartialObjectMetadata events.
  */
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../log.js';

@@ -1,11 +1,13 @@
 /**
  * The permission matrix of the Helm chart's identities against the real kube-apiserver: the chart's
  * service account and RBAC are installed for real (release "guard" in namespace "guard-system"),
- * an application namespace binds the sidecar ClusterRole to its service account, and every row asks
- * the apiserver with a SubjectAccessReview what that identity may and may not do.
+ * an application namespace binds the fallback sidecar ClusterRole to its service account, and every
+ * row asks the apiserver with a SubjectAccessReview what that identity may and may not do. The
+ * per-workload Roles of `bulwark rbac` have their own matrix in rbac-narrow.test.ts.
  */
 import assert from 'node:assert/strict';
 import { testCluster } from '../harness/env.js';
+import { allowed, rowTitle, type Row } from './rbac-sar.js';
 import { cleanupRender, renderChart } from '../../integration/deploy/render.js';
 import { requireTool } from '../../integration/deploy/tools.js';
 
@@ -16,32 +18,6 @@ const WEBHOOK = `system:serviceaccount:${NS}:guard-bulwark-webhook`;
 const SIDECAR = `system:serviceaccount:${APP_NS}:app`;
 const UNBOUND = `system:serviceaccount:${OTHER_NS}:app`;
 const RBAC_KINDS = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
-
-/** One question: may `user` do `verb` on `resource` (group/resource[/subresource]) in `namespace`? */
-interface Row {
-  user: string;
-  verb: string;
-  resource: string;
-  namespace?: string;
-  want: boolean;
-}
-
-/** Asks the apiserver with a SubjectAccessReview (the service account's groups included). */
-async function allowed(row: Row): Promise<boolean> {
-  const ns = row.user.split(':')[2]!;
-  const [group, resource] = row.resource.includes('/') ? row.resource.split('/') : ['', row.resource];
-  const sar = {
-    apiVersion: 'authorization.k8s.io/v1',
-    kind: 'SubjectAccessReview',
-    spec: {
-      user: row.user,
-      groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
-      resourceAttributes: { verb: row.verb, group, resource, ...(row.namespace ? { namespace: row.namespace } : {}) },
-    },
-  };
-  const out = await testCluster().kubectl.ok(['create', '-f', '-', '-o', 'json'], { input: JSON.stringify(sar) });
-  return JSON.parse(out).status.allowed === true;
-}
 
 const rows: Row[] = [
   // webhook: read-only caches cluster-wide, leases only in its own namespace
@@ -64,7 +40,16 @@ const rows: Row[] = [
   { user: WEBHOOK, verb: 'create', resource: 'rbac.authorization.k8s.io/rolebindings', namespace: NS, want: false },
   { user: WEBHOOK, verb: 'create', resource: 'serviceaccounts/token', namespace: APP_NS, want: false },
   { user: WEBHOOK, verb: 'get', resource: 'nodes', want: false },
-  // sidecar, bound by a RoleBinding in its own namespace only
+  // narrowed: metadata-only caches of pods need no get; documents are informers; leases get/create/update only
+  { user: WEBHOOK, verb: 'get', resource: 'pods', namespace: APP_NS, want: false },
+  { user: WEBHOOK, verb: 'get', resource: 'bulwark.dev/tenants', want: false },
+  { user: WEBHOOK, verb: 'get', resource: 'secrets', namespace: APP_NS, want: true },
+  { user: WEBHOOK, verb: 'get', resource: 'coordination.k8s.io/leases', namespace: NS, want: true },
+  { user: WEBHOOK, verb: 'patch', resource: 'coordination.k8s.io/leases', namespace: NS, want: false },
+  { user: WEBHOOK, verb: 'watch', resource: 'coordination.k8s.io/leases', namespace: NS, want: false },
+  { user: WEBHOOK, verb: 'create', resource: 'events', namespace: APP_NS, want: true },
+  { user: WEBHOOK, verb: 'list', resource: 'events', namespace: APP_NS, want: false },
+  // sidecar through the fallback ClusterRole, bound by a RoleBinding in its own namespace only
   { user: SIDECAR, verb: 'get', resource: 'secrets', namespace: APP_NS, want: true },
   { user: SIDECAR, verb: 'watch', resource: 'configmaps', namespace: APP_NS, want: true },
   { user: SIDECAR, verb: 'get', resource: 'apps/replicasets', namespace: APP_NS, want: true },
@@ -78,6 +63,9 @@ const rows: Row[] = [
   { user: SIDECAR, verb: 'create', resource: 'pods', namespace: APP_NS, want: false },
   { user: SIDECAR, verb: 'patch', resource: 'apps/replicasets', namespace: APP_NS, want: false },
   { user: SIDECAR, verb: 'list', resource: 'namespaces', want: false },
+  // the fallback never lists and reads nothing of the workloads it patches
+  { user: SIDECAR, verb: 'list', resource: 'secrets', namespace: APP_NS, want: false },
+  { user: SIDECAR, verb: 'get', resource: 'apps/deployments', namespace: APP_NS, want: false },
   // a namespace that did not opt in: the sidecar's service account gets nothing
   { user: UNBOUND, verb: 'get', resource: 'secrets', namespace: OTHER_NS, want: false },
   { user: UNBOUND, verb: 'patch', resource: 'apps/deployments', namespace: OTHER_NS, want: false },
@@ -112,8 +100,7 @@ describe('deploy: permission matrix of the chart identities (SubjectAccessReview
   });
 
   for (const row of rows) {
-    const who = row.user.split(':').slice(2).join('/');
-    it(`${who} ${row.want ? 'may' : 'may not'} ${row.verb} ${row.resource}${row.namespace ? ` in ${row.namespace}` : ' cluster-wide'}`, async () => {
+    it(rowTitle(row), async () => {
       assert.equal(await allowed(row), row.want);
     });
   }

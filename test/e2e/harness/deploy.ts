@@ -11,7 +11,7 @@ import type { Kubectl } from './kubectl.js';
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: any };
 
 /** Kinds of the base that need a kubelet (or only make sense with pods) and are not applied for real. */
-export const POD_BACKED_KINDS: readonly string[] = ['Deployment', 'Service', 'PodDisruptionBudget'];
+export const POD_BACKED_KINDS: readonly string[] = ['Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy'];
 
 /** The two admission webhook configuration kinds. */
 export const WEBHOOK_CONFIG_KINDS: readonly string[] = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];

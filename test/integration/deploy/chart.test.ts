@@ -137,8 +137,8 @@ describe('deploy: Helm chart and kustomize overlays', function () {
         assert.equal(env[name], String(def.default), name);
       }
     });
-    it('monitoring and NetworkPolicy: the same objects as deploy/monitoring and deploy/ha', () => {
-      const objs = renderChart(helm, { set: ['monitoring.serviceMonitor.enabled=true', 'monitoring.podMonitor.enabled=true', 'monitoring.prometheusRule.enabled=true', 'monitoring.dashboard.enabled=true', 'networkPolicy.enabled=true'] });
+    it('monitoring: the same objects as deploy/monitoring', () => {
+      const objs = renderChart(helm, { set: ['monitoring.serviceMonitor.enabled=true', 'monitoring.podMonitor.enabled=true', 'monitoring.prometheusRule.enabled=true', 'monitoring.dashboard.enabled=true'] });
       const staging = renderKustomize(kubectl, 'overlays/staging');
       assert.deepEqual(one(objs, 'PrometheusRule').spec, one(staging, 'PrometheusRule').spec);
       assert.deepEqual(JSON.parse(one(objs, 'ConfigMap').data['bulwark.json']), JSON.parse(one(staging, 'ConfigMap', 'bulwark-grafana-dashboard').data['bulwark.json']));
@@ -146,13 +146,49 @@ describe('deploy: Helm chart and kustomize overlays', function () {
         const strip = (m: Manifest) => ({ ...m.spec, selector: undefined, interval: undefined });
         assert.deepEqual(strip(one(objs, kind)), strip(one(staging, kind)), kind);
       }
-      assert.deepEqual(one(objs, 'NetworkPolicy').spec, one(staging, 'NetworkPolicy').spec);
+    });
+    it("NetworkPolicy: on by default with deploy/base's spec; off with networkPolicy.enabled=false", () => {
+      assert.deepEqual(one(chart, 'NetworkPolicy').spec, one(base, 'NetworkPolicy').spec);
+      assert.equal(renderChart(helm, { set: ['networkPolicy.enabled=false'] }).some((o) => o.kind === 'NetworkPolicy'), false);
+    });
+    it('NetworkPolicy: the apiserver CIDRs and ports, the metrics peers and the DNS pods are values', () => {
+      const objs = renderChart(helm, {
+        set: ['networkPolicy.ingressCIDRs={10.0.0.0/24,10.0.1.0/24}', 'networkPolicy.apiserverCIDRs={10.0.0.10/32}', 'networkPolicy.apiserverPorts={443}', 'networkPolicy.ingressFrom=null', 'networkPolicy.dns.podSelector.matchLabels.k8s-app=coredns'],
+      });
+      const spec = one(objs, 'NetworkPolicy').spec;
+      assert.deepEqual(spec.ingress, [{ ports: [{ protocol: 'TCP', port: 8443 }], from: [{ ipBlock: { cidr: '10.0.0.0/24' } }, { ipBlock: { cidr: '10.0.1.0/24' } }] }]);
+      assert.deepEqual(spec.egress[0], { ports: [{ protocol: 'TCP', port: 443 }], to: [{ ipBlock: { cidr: '10.0.0.10/32' } }] });
+      assert.equal(spec.egress[1].to[0].podSelector.matchLabels['k8s-app'], 'coredns');
+    });
+    it('NetworkPolicy: an empty CIDR or port list (which would open everything) and a malformed CIDR are rejected', () => {
+      const lists = ['networkPolicy.ingressCIDRs', 'networkPolicy.apiserverCIDRs', 'networkPolicy.apiserverPorts'];
+      for (const set of [...lists.map((l) => `${l}={}`), ...lists.map((l) => `${l}=null`), 'networkPolicy.ingressCIDRs={10.0.0.0}']) {
+        assert.equal(tryRenderChart(helm, { set: [set] }).ok, false, set);
+      }
+    });
+    it('fail-closed exemptions: webhook.failClosed.exemptUsers/exemptGroups reach every ConfigMap/Secret entry', () => {
+      const objs = renderChart(helm, { set: ['webhook.failClosed.exemptUsers={system:serviceaccount:flux-system:notifier}', 'webhook.failClosed.exemptGroups=null'] });
+      const names = ['config.bulwark.dev', 'config-environment.bulwark.dev', 'config-managed.bulwark.dev', 'config-other.bulwark.dev', 'config-exempt.bulwark.dev'];
+      for (const name of names) {
+        const cond = webhookByName(objs, name).matchConditions.find((c: any) => /exempt-identity$/.test(c.name));
+        assert.match(cond.expression, /request\.userInfo\.username in \['system:serviceaccount:flux-system:notifier'\]/, name);
+        assert.match(cond.expression, /g in \[\]/, name);
+      }
+      assert.equal(tryRenderChart(helm, { set: ["webhook.failClosed.exemptUsers={a'b}"] }).ok, false, 'a quote would break out of the CEL string');
+    });
+    it('timeouts follow each validating entry\'s failure policy', () => {
+      const objs = renderChart(helm, { set: ['webhook.failurePolicy.workloads=Fail', 'webhook.failurePolicy.configOther=Fail', 'webhook.timeoutSeconds.validate=7', 'webhook.timeoutSeconds.validateFailOpen=2'] });
+      assert.equal(webhookByName(objs, 'workloads.bulwark.dev').timeoutSeconds, 7);
+      assert.equal(webhookByName(objs, 'config-other.bulwark.dev').failurePolicy, 'Fail');
+      assert.equal(webhookByName(objs, 'config-other.bulwark.dev').timeoutSeconds, 7);
+      assert.equal(webhookByName(objs, 'namespaces-other.bulwark.dev').timeoutSeconds, 2);
+      assert.equal(webhookByName(objs, 'config-managed.bulwark.dev').timeoutSeconds, 7);
     });
   });
 
   describe('kustomize overlays', () => {
     const rows = [
-      { name: 'dev', replicas: 1, tag: 'dev', pdb: { maxUnavailable: 1 }, networkPolicy: false, monitoring: false },
+      { name: 'dev', replicas: 1, tag: 'dev', pdb: { maxUnavailable: 1 }, networkPolicy: true, monitoring: false },
       { name: 'staging', replicas: 2, tag: '0.1.0', pdb: { minAvailable: 1 }, networkPolicy: true, monitoring: true },
       { name: 'prod', replicas: 3, tag: '0.1.0', pdb: { minAvailable: 2 }, networkPolicy: true, monitoring: true },
     ];
