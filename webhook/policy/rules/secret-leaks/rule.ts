@@ -93,8 +93,19 @@ function compile(p: SecretLeaksParams): Compiled {
   return c;
 }
 
-/** Finds the values an object carries that the rule scans. */
-export function candidates(obj: KubeObject): Candidate[] {
+const candidateCache = new WeakMap<KubeObject, readonly Candidate[]>();
+
+/** Finds the values an object carries that the rule scans (once per object: several policies run this rule on one request). */
+export function candidates(obj: KubeObject): readonly Candidate[] {
+  let found = candidateCache.get(obj);
+  if (!found) {
+    found = findCandidates(obj);
+    candidateCache.set(obj, found);
+  }
+  return found;
+}
+
+function findCandidates(obj: KubeObject): Candidate[] {
   const out: Candidate[] = [];
   const annotations = (md: Record<string, any> | undefined, base: string) => {
     for (const [k, v] of Object.entries(stringMap(md?.annotations))) {
