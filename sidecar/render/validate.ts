@@ -1,26 +1,36 @@
 /**
  * Schema validation of rendered content with ajv: content failing its ConfigSchema is never written.
+ * A schema is checked against the same bounds as the webhook's (contract/schema-bounds.ts) before it
+ * is compiled, so no schema in a spec can stall the sidecar or overflow its stack.
  */
 import YAML from 'yaml';
-import { createAjv, type AjvInstance, type ErrorObject, type ValidateFunction } from '../spec/ajv.js';
+import { describeSchemaProblems, schemaBounds } from '../../contract/schema-bounds.js';
+import { createContentAjv, type AjvInstance, type ErrorObject, type ValidateFunction } from '../spec/ajv.js';
 import { SidecarError } from '../errors.js';
 
 let ajv: AjvInstance | undefined;
-const compiled = new Map<string, ValidateFunction>();
+/** Validators by schema object (no work per render) and by content (specs reloaded with the same schemas). */
+const byObject = new WeakMap<Record<string, unknown>, ValidateFunction>();
+const byContent = new Map<string, ValidateFunction>();
 
 function compile(schema: Record<string, unknown>, name: string): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let fn = compiled.get(key);
+  const known = byObject.get(schema);
+  if (known) return known;
+  const { problems } = schemaBounds(schema);
+  if (problems.length) throw new SidecarError('SCHEMA_INVALID', `ConfigSchema ${name} is over Bulwark's schema bounds: ${describeSchemaProblems(problems)}`, { schema: name });
+  const key = JSON.stringify(schema); // safe now: the bounds limit its depth
+  let fn = byContent.get(key);
   if (!fn) {
     try {
       const { $id: _id, ...rest } = schema;
-      ajv ??= createAjv({ strict: false });
+      ajv ??= createContentAjv({ strict: false });
       fn = ajv.compile(rest);
     } catch (err) {
       throw new SidecarError('SCHEMA_INVALID', `ConfigSchema ${name} is not a valid JSON Schema: ${(err as Error).message}`);
     }
-    compiled.set(key, fn);
+    byContent.set(key, fn);
   }
+  byObject.set(schema, fn);
   return fn;
 }
 

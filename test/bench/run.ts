@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const SCRIPTS = ['admission-bench', 'inject-bench', 'policy-bench', 'sidecar-bench', 'hardening-bench'];
+const SCRIPTS = ['admission-bench', 'inject-bench', 'policy-bench', 'sidecar-bench', 'hardening-bench', 'schema-bench'];
 
 let failed = 0;
 for (const name of SCRIPTS) {

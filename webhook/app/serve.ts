@@ -44,6 +44,7 @@ export async function serve(options: ServerOptions, logger: Logger): Promise<Run
     port: options.port,
     maxBodyBytes: options.maxBodyBytes,
     maxJsonDepth: options.maxJsonDepth,
+    maxJsonNodes: options.maxJsonNodes,
     keepAliveTimeoutMs: options.keepAliveTimeoutMs,
     maxConnections: options.maxConnections,
     maxConnectionsPerClient: options.maxConnectionsPerClient,

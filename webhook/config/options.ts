@@ -34,6 +34,7 @@ export interface ServerOptions {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   maxBodyBytes: number;
   maxJsonDepth: number;
+  maxJsonNodes: number;
   shutdownTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
@@ -65,6 +66,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'logLevel', flag: '--log-level', env: 'BULWARK_LOG_LEVEL', type: 'enum', values: ['error', 'warn', 'info', 'debug'], default: 'info', doc: 'Log level of the JSON logs on stderr.' },
   { key: 'maxBodyBytes', flag: '--max-body-bytes', env: 'BULWARK_MAX_BODY_BYTES', type: 'bytes', default: '6Mi', doc: 'Largest admission body accepted; larger bodies get 413.' },
   { key: 'maxJsonDepth', flag: '--max-json-depth', env: 'BULWARK_MAX_JSON_DEPTH', type: 'integer', default: 100, doc: 'Deepest JSON nesting accepted in an admission body.' },
+  { key: 'maxJsonNodes', flag: '--max-json-nodes', env: 'BULWARK_MAX_JSON_NODES', type: 'integer', default: 1000000, doc: 'Most JSON values (objects, arrays and their items) accepted in an admission body, counted before parsing; more get 413. An UPDATE of a 75,000-key ConfigMap has about 450,000.' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout', env: 'BULWARK_SHUTDOWN_TIMEOUT', type: 'duration', default: '20s', doc: 'On SIGTERM, how long in-flight requests may take before the process exits.' },
   { key: 'keepAliveTimeoutMs', flag: '--keep-alive-timeout', env: 'BULWARK_KEEP_ALIVE_TIMEOUT', type: 'duration', default: '65s', doc: 'Idle keep-alive timeout of HTTPS connections.' },
   { key: 'maxConnections', flag: '--max-connections', env: 'BULWARK_MAX_CONNECTIONS', type: 'integer', default: 1024, doc: 'Most open connections the HTTPS server holds; a connection beyond it is closed on arrival.' },
@@ -122,6 +124,7 @@ const SCHEMA = {
     logLevel: { enum: ['error', 'warn', 'info', 'debug'] },
     maxBodyBytes: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024 },
     maxJsonDepth: { type: 'integer', minimum: 8, maximum: 10000 },
+    maxJsonNodes: { type: 'integer', minimum: 1000, maximum: 100000000 },
     shutdownTimeoutMs: { type: 'integer', minimum: 0, maximum: 600000 },
     keepAliveTimeoutMs: { type: 'integer', minimum: 1000, maximum: 600000 },
     maxConnections: { type: 'integer', minimum: 1, maximum: 1000000 },

@@ -13,7 +13,7 @@ import { BULWARK_GROUP, DOCUMENT_KINDS, emptyDocumentSet, type BulwarkDocument, 
 import { formatDocumentError, type DocumentError } from './document-error.js';
 import { buildDocumentSet, countByKind, documentKey } from './document-set.js';
 import { DOCUMENT_FILE, loadDirectory } from './load-directory.js';
-import { CRD_VERSION, KINDS } from './schemas/index.js';
+import { CRD_VERSION, KINDS, prepareContentSchema } from './schemas/index.js';
 import { validateDocument } from './validate-document.js';
 
 /** Options of a DocumentSource. */
@@ -39,6 +39,7 @@ export class DocumentSource extends EventEmitter {
   private fileTimer: NodeJS.Timeout | undefined;
   private buildTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private resourceEvents: Promise<void> = Promise.resolve();
   private readonly log: Logger;
 
   constructor(private readonly opts: DocumentSourceOptions) {
@@ -136,6 +137,14 @@ export class DocumentSource extends EventEmitter {
     this.scheduleRebuild();
   }
 
+  /** Applies resource events in arrival order; a ConfigSchema's schema is first compiled in a worker, off the event loop. */
+  private queueResource(event: 'add' | 'update' | 'delete', obj: KubernetesObject): void {
+    this.resourceEvents = this.resourceEvents
+      .then(() => (event === 'delete' ? undefined : prepareContentSchema(obj)))
+      .then(() => this.applyResource(event, obj))
+      .catch((err: unknown) => this.log.error('policy resource event failed', { kind: obj.kind, name: obj.metadata?.name, error: String(err) }));
+  }
+
   private async startInformers(kc: KubeConfig): Promise<void> {
     // Loaded only when connected to a cluster: the client is large and standalone use never needs it.
     const { CustomObjectsApi, makeInformer } = await import('@kubernetes/client-node');
@@ -144,9 +153,9 @@ export class DocumentSource extends EventEmitter {
       const plural = KINDS[kind].plural;
       const list = (() => api.listClusterCustomObject({ group: BULWARK_GROUP, version: CRD_VERSION, plural })) as unknown as ListPromise<KubernetesObject>;
       const informer = makeInformer(kc, `/apis/${BULWARK_GROUP}/${CRD_VERSION}/${plural}`, list);
-      informer.on('add', (o) => this.applyResource('add', { ...o, kind }));
-      informer.on('update', (o) => this.applyResource('update', { ...o, kind }));
-      informer.on('delete', (o) => this.applyResource('delete', { ...o, kind }));
+      informer.on('add', (o) => this.queueResource('add', { ...o, kind }));
+      informer.on('update', (o) => this.queueResource('update', { ...o, kind }));
+      informer.on('delete', (o) => this.queueResource('delete', { ...o, kind }));
       informer.on('error', (err) => {
         this.log.warn('policy resource watch failed, retrying', { kind, error: String(err) });
         if (!this.stopped) setTimeout(() => void informer.start().catch(() => undefined), 5000).unref();

@@ -18,6 +18,7 @@ import { BULWARK_GROUP, type DocumentSet } from './documents.js';
 import { evaluate } from './engine.js';
 import { isViolation, type Finding } from './findings.js';
 import { validateDocument } from './validate-document.js';
+import { prepareContentSchema } from './schemas/index.js';
 import { WORKLOAD_KINDS } from './rules/objects.js';
 import { resolveOptions, type ServerOptions } from '../config/options.js';
 import { contextFromState } from '../inject/context.js';
@@ -43,9 +44,13 @@ export function describeFinding(f: Finding): string {
   return `policy ${f.policy} rule ${f.rule}: ${f.message}${where}`;
 }
 
-/** Validates a Bulwark document on admission; denies it with the JSON paths of its problems. */
-function validateOwnKind(req: AdmissionRequest) {
+/**
+ * Validates a Bulwark document on admission; denies it with the JSON paths of its problems. A
+ * ConfigSchema's schema is compiled in a worker first, so validation finds it compiled (or refused).
+ */
+async function validateOwnKind(req: AdmissionRequest) {
   if (req.operation === 'DELETE' || !req.object) return allowed();
+  await prepareContentSchema(req.object);
   const r = validateDocument(req.object, 'admission');
   if (!r.errors.length) return allowed();
   const what = `${req.kind.kind} ${req.namespace ? `${req.namespace}/` : ''}${req.object.metadata?.name ?? req.name ?? ''}`;

@@ -1,7 +1,7 @@
 /**
  * Validates one Bulwark document against its kind's JSON Schema, its rules' parameter schemas and
- * patterns (policy-patterns.ts), and (for ConfigSchema) the compilability of the schema it carries;
- * returns a clean copy.
+ * patterns (policy-patterns.ts), and (for ConfigSchema) the bounds and compilability of the schema it
+ * carries (schemas/index.ts); returns a clean copy.
  */
 import { addressCredentialProblem } from '../../contract/store-connection.js';
 import { BULWARK_API_VERSION, DOCUMENT_KINDS, type BulwarkDocument, type ConfigPolicy, type ConfigSchema, type DocumentKind } from './documents.js';
@@ -48,7 +48,7 @@ export function validateDocument(obj: unknown, source: string, index?: number): 
   }
   if (kind === 'ConfigSchema') {
     const compiled = compileContentSchema(o as ConfigSchema);
-    if (!compiled.ok) errors.push({ source, object, path: '/spec/schema', message: `is not a usable JSON Schema: ${compiled.error}`, code: 'DOCUMENT_INVALID' });
+    if (!compiled.ok) for (const p of compiled.problems) errors.push({ source, object, path: `/spec/schema${p.path}`, message: p.message, code: 'DOCUMENT_INVALID' });
   }
   if (kind === 'SecretStore' || kind === 'ClusterSecretStore') {
     const problem = addressCredentialProblem(o.spec?.address);

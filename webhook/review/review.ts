@@ -37,14 +37,23 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
 
 const PLURALS: Record<string, string> = { Pod: 'pods', ConfigMap: 'configmaps', Secret: 'secrets', Namespace: 'namespaces' };
 
-/** Builds the CREATE AdmissionRequest the apiserver would send for an object. */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Builds the CREATE AdmissionRequest the apiserver would send for an object. A manifest is not checked
+ * by an apiserver: fields of the wrong type are left in the object for runHandler's shape check to name.
+ */
 export function requestFor(obj: KubeObject, uid: string, defaultNamespace: string, user = 'bulwark-review'): AdmissionRequest {
   const { group, version } = splitApiVersion(String(obj.apiVersion ?? 'v1'));
   const kind = String(obj.kind ?? '');
   const clusterScoped = kind === 'Namespace' || kind === 'ClusterSecretStore' || kind === 'Tenant';
-  const namespace = clusterScoped ? undefined : (obj.metadata?.namespace ?? defaultNamespace);
+  const metadata = isObject(obj.metadata) ? obj.metadata : {};
+  const own = typeof metadata.namespace === 'string' && metadata.namespace ? metadata.namespace : undefined;
+  const namespace = clusterScoped ? undefined : (own ?? defaultNamespace);
   const object = deepClone(obj) as KubeObject;
-  if (namespace && object.metadata) object.metadata.namespace = namespace;
+  if (namespace && isObject(object.metadata) && (object.metadata.namespace === undefined || object.metadata.namespace === null)) object.metadata.namespace = namespace;
   const req: AdmissionRequest = {
     uid,
     kind: { group, version, kind },
@@ -55,7 +64,7 @@ export function requestFor(obj: KubeObject, uid: string, defaultNamespace: strin
     oldObject: null,
     dryRun: true,
   };
-  if (obj.metadata?.name) req.name = obj.metadata.name;
+  if (typeof metadata.name === 'string' && metadata.name) req.name = metadata.name;
   if (namespace) req.namespace = namespace;
   return req;
 }
@@ -81,7 +90,7 @@ export async function reviewObjects(
       document: m.document,
       kind: req.kind.kind,
       namespace: req.namespace ?? '',
-      name: req.name ?? String(m.object.metadata?.generateName ?? ''),
+      name: req.name ?? (typeof m.object.metadata?.generateName === 'string' ? m.object.metadata.generateName : ''),
     };
     const mutated = await runHandler(handlers.mutate, req, logger);
     if (!mutated.allowed) {

@@ -1,11 +1,13 @@
 /**
- * The HTTP edge of one admission webhook: decode the body, run the handler, always answer with an
- * AdmissionReview. Bad input gets 400/413/415 with a clear message; a handler fault gets an errored
- * review (code 500) and one error log line.
+ * The HTTP edge of one admission webhook: decode the body, check the shape of its object, run the
+ * handler, always answer with an AdmissionReview. A bad body gets 400/413/415 with a clear message, a
+ * malformed object a denial with code 400 naming its fields; a handler fault gets an errored review
+ * (code 500) and one error log line.
  */
 import type { Request, Response } from 'express';
 import { DecodeError, decodeReview } from '../admission/codec.js';
 import type { Handler } from '../admission/handler.js';
+import { malformedObject } from '../admission/object-check.js';
 import { complete, errored, review } from '../admission/response.js';
 import type { AdmissionRequest, Decision } from '../admission/types.js';
 import { errorMessage } from '../errors.js';
@@ -26,10 +28,27 @@ export interface EndpointOptions {
   logger: Logger;
   metrics: WebhookMetrics;
   maxJsonDepth: number;
+  /** Most JSON values in a body (default DEFAULT_MAX_NODES). */
+  maxJsonNodes?: number | undefined;
 }
 
-/** Runs a handler on a decoded request and turns exceptions into an errored decision. */
+/**
+ * Runs a handler on a decoded request: a malformed object is denied (400) before any stage reads it,
+ * and exceptions become an errored decision. The server and `bulwark review` both come through here.
+ */
 export async function runHandler(handler: Handler, req: AdmissionRequest, logger: Logger): Promise<Decision> {
+  const malformed = malformedObject(req);
+  if (malformed) {
+    logger.info('malformed admission object', {
+      code: 'REVIEW_BAD_SHAPE',
+      requestId: req.uid,
+      kind: req.kind.kind,
+      operation: req.operation,
+      component: handler.name,
+      problems: malformed.problems.map((p) => p.path),
+    });
+    return malformed.decision;
+  }
   try {
     return await handler.handle(req);
   } catch (err) {
@@ -54,7 +73,7 @@ export function admissionEndpoint(opts: EndpointOptions): (req: Request, res: Re
     const body = Buffer.isBuffer(httpReq.body) ? httpReq.body : undefined;
     let request: AdmissionRequest;
     try {
-      request = decodeReview(body, { contentType: httpReq.headers['content-type'], maxDepth: opts.maxJsonDepth });
+      request = decodeReview(body, { contentType: httpReq.headers['content-type'], maxDepth: opts.maxJsonDepth, maxNodes: opts.maxJsonNodes });
     } catch (err) {
       const de = err instanceof DecodeError ? err : new DecodeError('BODY_NOT_JSON', errorMessage(err));
       logger.warn('malformed admission request', { webhook, code: de.code, error: de.message });

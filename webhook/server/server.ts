@@ -24,6 +24,8 @@ export interface ServerDeps {
   port: number;
   maxBodyBytes: number;
   maxJsonDepth: number;
+  /** Most JSON values in an admission body (default DEFAULT_MAX_NODES of admission/codec.ts). */
+  maxJsonNodes?: number;
   keepAliveTimeoutMs: number;
   /** Most open connections in all, and from one client address (defaults DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT). */
   maxConnections?: number;
@@ -116,7 +118,7 @@ export class AdmissionServer {
       res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
     });
     const raw = express.raw({ type: () => true, limit: deps.maxBodyBytes });
-    const common = { logger: deps.logger, metrics: deps.metrics, maxJsonDepth: deps.maxJsonDepth };
+    const common = { logger: deps.logger, metrics: deps.metrics, maxJsonDepth: deps.maxJsonDepth, maxJsonNodes: deps.maxJsonNodes };
     app.post('/mutate', raw, admissionEndpoint({ webhook: 'mutate', handler: deps.mutate, ...common }));
     app.post('/validate', raw, admissionEndpoint({ webhook: 'validate', handler: deps.validate, ...common }));
     app.use((_req, res) => void res.status(404).json({ error: 'not found; admission endpoints are POST /mutate and POST /validate' }));

@@ -44,7 +44,7 @@ describe('admission responses', () => {
     const many = Array.from({ length: 50 }, (_, i) => `w${i}`);
     const out = boundWarnings([long, long, ...many]);
     assert.equal(out.length, MAX_WARNINGS);
-    assert.ok(out[0]!.length <= 256 && out[0]!.endsWith('...'));
+    assert.ok(out[0]!.length <= 256 && out[0]!.endsWith('… (1000 characters)'));
     assert.match(out.at(-1)!, /more warnings not shown/);
   });
 

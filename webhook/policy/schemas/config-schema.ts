@@ -6,7 +6,11 @@ import { documentSchema } from './common.js';
 /** The content formats a ConfigSchema may name as its default. */
 export const CONTENT_FORMATS = ['json', 'yaml', 'properties', 'env', 'ini'] as const;
 
-/** The spec of a ConfigSchema; spec.schema is compiled separately (see compileContentSchema). */
+/**
+ * The spec of a ConfigSchema. spec.schema is only "an object" here: its bounds (size, values, depth,
+ * branches, $refs, patterns, formats; contract/schema-bounds.ts) and its compilation are checked
+ * separately (compileContentSchema in ./index.ts), since JSON Schema cannot express them.
+ */
 export const CONFIG_SCHEMA_SPEC_SCHEMA = {
   type: 'object',
   additionalProperties: false,

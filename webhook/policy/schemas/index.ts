@@ -1,11 +1,13 @@
 /**
  * One compiled JSON Schema per Bulwark kind, with the facts the CRD generator and the cluster
- * watcher need (scope and plural name), and the compiler for ConfigSchema content schemas.
+ * watcher need (scope and plural name), and the entry points for compiling ConfigSchema content
+ * schemas (bounded, cached by content, off the event loop on admission: ../schema-compile.ts).
  */
 import { createAjv, formatAjvErrors, type ValidateFunction } from '../../../sidecar/spec/ajv.js';
 import { BULWARK_API_VERSION, type ConfigSchema, type DocumentKind } from '../documents.js';
 import { CONFIG_POLICY_SCHEMA } from './config-policy.js';
 import { CONFIG_SCHEMA_SCHEMA } from './config-schema.js';
+import { compileContentSchemaNow, compileContentSchemaOffThread, type CompiledContentSchema, type ContentSchemaProblem } from '../schema-compile.js';
 import { CLUSTER_SECRET_STORE_SCHEMA, SECRET_STORE_SCHEMA } from './secret-store.js';
 import { TENANT_SCHEMA } from './tenant.js';
 
@@ -43,28 +45,33 @@ export function kindValidator(kind: DocumentKind): ValidateFunction {
   return validators.get(kind)!;
 }
 
-/** The result of compiling a ConfigSchema's content schema. */
-export type CompiledContentSchema = { ok: true; validate: ValidateFunction } | { ok: false; error: string };
-
 const compiled = new WeakMap<ConfigSchema, CompiledContentSchema>();
 
 /**
- * Compiles the JSON Schema inside a ConfigSchema (unknown keywords are errors), caching by document:
- * document sets are immutable, so a document is compiled once.
+ * Compiles the JSON Schema inside a ConfigSchema (unknown keywords are errors) on this thread, within
+ * the bounds of contract/schema-bounds.ts and through the content-hash cache of schema-compile.ts (so
+ * a schema admitted earlier, compiled in a worker, is not compiled again). The result is also kept per
+ * document: document sets are immutable, and a document in force keeps its validator whatever the cache
+ * evicts. A transient failure (deadline, busy) is not kept per document.
  */
 export function compileContentSchema(doc: ConfigSchema): CompiledContentSchema {
   const hit = compiled.get(doc);
   if (hit) return hit;
-  let out: CompiledContentSchema;
-  try {
-    // A fresh instance per schema: user schemas may reuse $id values across documents.
-    const ajv = createAjv({ strictTypes: false, strictTuples: false });
-    out = { ok: true, validate: ajv.compile(doc.spec.schema) };
-  } catch (err) {
-    out = { ok: false, error: err instanceof Error ? err.message : String(err) };
-  }
-  compiled.set(doc, out);
+  const out = compileContentSchemaNow(doc.spec.schema);
+  if (out.ok || !out.transient) compiled.set(doc, out);
   return out;
 }
 
+/**
+ * Compiles the schema of a ConfigSchema under review in a worker thread with a deadline, so that the
+ * validation that follows (compileContentSchema) finds it in the cache instead of compiling it on the
+ * event loop. Anything else (another kind, no spec.schema object) resolves at once.
+ */
+export async function prepareContentSchema(obj: unknown): Promise<void> {
+  const o = obj as { kind?: unknown; spec?: { schema?: unknown } } | null | undefined;
+  const schema = o?.kind === 'ConfigSchema' ? o.spec?.schema : undefined;
+  if (schema && typeof schema === 'object' && !Array.isArray(schema)) await compileContentSchemaOffThread(schema);
+}
+
+export type { CompiledContentSchema, ContentSchemaProblem };
 export { formatAjvErrors };

@@ -115,7 +115,8 @@ function parseKey(key: string, text: string, format: ContentFormat | undefined, 
 
 function check(name: string, value: unknown, base: string, params: SchemaParams, who: string, out: Violation[], ctx: RuleContext): void {
   const compiled = compileContentSchema(ctx.schemas.get(name)!);
-  if (!compiled.ok) throw new Error(`ConfigSchema ${name} does not compile: ${compiled.error}`);
+  // Reported as a broken policy (result error), never as a fault of the object.
+  if (!compiled.ok) throw new Error(`ConfigSchema ${name} cannot be used: ${compiled.error}; fix the ConfigSchema`);
   if (compiled.validate(value)) return;
   const lines = formatAjvErrors(compiled.validate.errors);
   const shown = lines.slice(0, params.maxErrors).map((l) => (l.startsWith('/ ') ? `${base} ${l.slice(2)}` : `${base}${l}`));
