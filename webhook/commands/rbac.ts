@@ -4,22 +4,16 @@
  * files, as in `bulwark review`), or from an already injected pod's own BULWARK_SPEC; the rules come
  * from rbac/sidecar-role.ts. Notes go to stderr. Exit 0, 1 when injection denies a workload, 2 on bad input.
  */
-import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { SPEC_ENV, type SidecarSpec } from '../../sidecar/spec/types.js';
 import { validateSpec } from '../../sidecar/spec/schema.js';
 import type { KubeObject } from '../admission/types.js';
-import { namespacesFileFor } from '../app/cluster.js';
-import { stateFromObjects } from '../cluster/file-state.js';
-import { resolveOptions } from '../config/options.js';
 import { errorMessage } from '../errors.js';
 import { contextFromState } from '../inject/context.js';
 import { injectPod } from '../inject/inject-pod.js';
-import { loadDirectory } from '../policy/loader.js';
 import { buildSidecarRbac, restartTargetOf } from '../rbac/sidecar-role.js';
 import { carriedSpec, podOfWorkload } from '../rbac/workload-pod.js';
-import { readInputs } from '../review/inputs.js';
-import { parseManifests } from '../util/manifests.js';
+import { loadOffline } from '../review/offline.js';
 
 /** The command's flags. */
 export interface RbacFlags {
@@ -34,15 +28,7 @@ export interface RbacFlags {
 export async function rbacCommand(inputs: string[], flags: RbacFlags): Promise<number> {
   const note = (msg: string) => process.stderr.write(`bulwark rbac: ${msg}\n`);
   try {
-    const m = /^(\d+)\.(\d+)$/.exec(flags.serverVersion ?? '1.33');
-    if (!m) throw new Error('--server-version must look like 1.33');
-    const options = resolveOptions({ policiesDir: flags.policies ?? 'policies', cluster: 'none', ...(flags.namespaces ? { namespacesFile: flags.namespaces } : {}) }, {});
-    const { set, errors } = await loadDirectory(options.policiesDir);
-    if (errors.length) throw new Error(`invalid policy documents:\n${errors.map((e: { source: string; message: string }) => `  ${e.source}: ${e.message}`).join('\n')}`);
-    const objects = await readInputs(inputs);
-    const nsFile = namespacesFileFor(options);
-    const nsObjects = nsFile ? parseManifests(await readFile(nsFile, 'utf8'), nsFile).map((o) => o.object) : [];
-    const state = stateFromObjects([...nsObjects, ...objects.map((o) => o.object)], { major: Number(m[1]), minor: Number(m[2]) });
+    const { options, set, objects, state } = await loadOffline(inputs, flags);
     const out: Array<Record<string, unknown>> = [];
     let denied = false;
     for (const { object, source, document } of objects) {

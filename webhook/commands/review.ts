@@ -2,20 +2,14 @@
  * `bulwark review`: loads policies and namespace metadata from files, reads manifests and prints each
  * object's decision. Exit 0 when all are allowed, 1 when any is denied, 2 on bad input.
  */
-import { namespacesFileFor } from '../app/cluster.js';
-import { resolveOptions } from '../config/options.js';
-import { stateFromObjects } from '../cluster/file-state.js';
 import { errorMessage } from '../errors.js';
 import { createInjectionHandler } from '../inject/handler.js';
 import { silentLogger } from '../log.js';
-import { loadDirectory } from '../policy/loader.js';
 import { createValidationHandler } from '../policy/handler.js';
 import { toJUnit, toSarif } from '../policy/report/index.js';
 import { formatText } from '../review/format-text.js';
-import { readInputs } from '../review/inputs.js';
+import { loadOffline } from '../review/offline.js';
 import { reviewObjects } from '../review/review.js';
-import { parseManifests } from '../util/manifests.js';
-import { readFile } from 'node:fs/promises';
 import type { AdmissionRequest } from '../admission/types.js';
 import { evaluate } from '../policy/engine.js';
 import { compose } from '../admission/handler.js';
@@ -25,15 +19,7 @@ import { labelAdmins } from '../config/label-admins.js';
 /** Runs the review; returns the exit code. */
 export async function reviewCommand(inputs: string[], flags: Record<string, string>): Promise<number> {
   try {
-    const m = /^(\d+)\.(\d+)$/.exec(flags.serverVersion ?? '1.33');
-    if (!m) throw new Error('--server-version must look like 1.33');
-    const options = resolveOptions({ policiesDir: flags.policies, cluster: 'none', ...(flags.namespaces ? { namespacesFile: flags.namespaces } : {}) }, {});
-    const { set, errors } = await loadDirectory(options.policiesDir);
-    if (errors.length) throw new Error(`invalid policy documents:\n${errors.map((e: { source: string; message: string }) => `  ${e.source}: ${e.message}`).join('\n')}`);
-    const objects = await readInputs(inputs);
-    const nsFile = namespacesFileFor(options);
-    const nsObjects = nsFile ? parseManifests(await readFile(nsFile, 'utf8'), nsFile).map((o) => o.object) : [];
-    const state = stateFromObjects([...nsObjects, ...objects.map((o) => o.object)], { major: Number(m[1]), minor: Number(m[2]) });
+    const { options, set, objects, state } = await loadOffline(inputs, flags);
     const docs = () => set;
     const handlers = {
       mutate: createInjectionHandler({ options, docs, state, logger: silentLogger }),
