@@ -84,13 +84,10 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'driftScanIntervalMs', flag: '--drift-scan-interval', env: 'BULWARK_DRIFT_SCAN_INTERVAL', type: 'duration', default: '10m', doc: 'With a cluster connection, how often the elected leader re-evaluates existing ConfigMaps and Secrets against the policies in force (policy drift: gauge bulwark_policy_drift_objects and PolicyDrift Events); 0 disables. At least 1s, at most 24h.' },
 ];
 
-const QUANTITY_SUFFIX: Record<string, number> = { '': 1, m: 0.001, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
-
 /** The bytes a Kubernetes quantity such as 16Mi, 1.5G or 64000 stands for (rounded down), or undefined when it is not one. */
 export function quantityBytes(quantity: string): number | undefined {
   const m = QUANTITY_RE.exec(quantity.trim());
-  if (!m) return undefined;
-  return Math.floor(Number(quantity.trim().slice(0, quantity.trim().length - (m[2]?.length ?? 0))) * QUANTITY_SUFFIX[m[2] ?? '']!);
+  return m ? Math.floor(Number(m[1]) * QUANTITY_SUFFIX[m[2] ?? '']!) : undefined;
 }
 
 /** The sidecar's size limits for a volume size and a per-file maximum: the set may use half the volume, a file no more than the set. */
@@ -105,8 +102,9 @@ export function listSetting(value: string): string[] {
 }
 
 const BYTES_RE = /^(\d+)(Ki|Mi|Gi)?$/;
-const QUANTITY_RE = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|k|M|G)?$/;
-const UNITS: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+const QUANTITY_RE = /^([0-9]+(?:\.[0-9]+)?)(m|Ki|Mi|Gi|k|M|G)?$/;
+/** The multiplier of each quantity suffix QUANTITY_RE accepts (byte settings use the binary ones). */
+const QUANTITY_SUFFIX: Record<string, number> = { '': 1, m: 0.001, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
 
 const SCHEMA = {
   type: 'object',
@@ -161,7 +159,7 @@ function coerce(def: SettingDef, raw: string | number | boolean): unknown {
     case 'bytes': {
       const m = BYTES_RE.exec(raw.trim());
       if (!m) throw configError(def, raw, 'a size such as 6Mi, 512Ki or 1048576');
-      return Number(m[1]) * (m[2] ? UNITS[m[2]]! : 1);
+      return Number(m[1]) * QUANTITY_SUFFIX[m[2] ?? '']!;
     }
     default:
       return raw;
